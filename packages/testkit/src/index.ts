@@ -1,0 +1,3 @@
+export { CHROMIUM_ARGS, launchChromium } from './chromium.ts';
+export { uniqueName } from './namespace.ts';
+export { readStackEnv, stackValue } from './stack-env.ts';
