@@ -1,0 +1,4 @@
+export * from './events.ts';
+export * from './policy.ts';
+export * from './report.ts';
+export * from './session.ts';
