@@ -190,15 +190,19 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
       }
       return;
     case 'faceAbsent':
-      return episode(view, event, 'FACE_ABSENT', payload.value, '', 0);
+      episode(view, event, 'FACE_ABSENT', payload.value, '', 0);
+      return;
     case 'multipleFaces':
-      return episode(view, event, 'MULTIPLE_FACES', payload.value, `${payload.value.faceCount} faces`, 0);
+      episode(view, event, 'MULTIPLE_FACES', payload.value, `${payload.value.faceCount} faces`, 0);
+      return;
     case 'lookingAway':
-      return episode(view, event, 'FOCUS_LOST', payload.value, '', 0);
+      episode(view, event, 'FOCUS_LOST', payload.value, '', 0);
+      return;
     case 'eyesClosed':
-      return episode(view, event, 'EYES_CLOSED', payload.value, payload.value.drowsy ? 'drowsy' : '', 0);
+      episode(view, event, 'EYES_CLOSED', payload.value, payload.value.drowsy ? 'drowsy' : '', 0);
+      return;
     case 'objectDetected':
-      return episode(
+      episode(
         view,
         event,
         OBJECT_FLAG[payload.value.objectClass],
@@ -206,32 +210,24 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
         payload.value.label,
         payload.value.confidence,
       );
+      return;
     case 'audioDetected':
-      return episode(
-        view,
-        event,
-        payload.value.kind === AudioKind.VOICE ? 'VOICE' : 'NOISE',
-        payload.value,
-        '',
-        0,
-      );
+      episode(view, event, payload.value.kind === AudioKind.VOICE ? 'VOICE' : 'NOISE', payload.value, '', 0);
+      return;
     case 'tabHidden':
-      return episode(view, event, 'TAB_HIDDEN', payload.value, '', 0);
+      episode(view, event, 'TAB_HIDDEN', payload.value, '', 0);
+      return;
     case 'windowBlurred':
-      return episode(view, event, 'WINDOW_BLURRED', payload.value, '', 0);
+      episode(view, event, 'WINDOW_BLURRED', payload.value, '', 0);
+      return;
     case 'networkChanged':
-      return episode(view, event, 'NETWORK_LOST', payload.value, '', 0);
+      episode(view, event, 'NETWORK_LOST', payload.value, '', 0);
+      return;
     case 'fullscreenExited':
-      return episode(
-        view,
-        event,
-        'FULLSCREEN_EXITED',
-        { phase: Phase.INSTANT, episodeId: event.eventId },
-        '',
-        0,
-      );
+      episode(view, event, 'FULLSCREEN_EXITED', { phase: Phase.INSTANT, episodeId: event.eventId }, '', 0);
+      return;
     case 'clipboardPasted':
-      return episode(
+      episode(
         view,
         event,
         'CLIPBOARD_PASTED',
@@ -239,6 +235,7 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
         `${payload.value.length} characters`,
         0,
       );
+      return;
     case 'disagreement': {
       const d = payload.value;
       const what =
