@@ -1,4 +1,12 @@
-import { create, fromBinary, fromJson, type JsonValue, toBinary, toJson } from '@bufbuild/protobuf';
+import {
+  create,
+  fromBinary,
+  fromJson,
+  type JsonValue,
+  type MessageInitShape,
+  toBinary,
+  toJson,
+} from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   type EventEnvelope,
@@ -175,7 +183,7 @@ export function phaseOf(event: EventEnvelope): Phase {
 export function systemEvent(
   sessionId: string,
   orgId: string,
-  payload: EventEnvelope['payload'],
+  payload: MessageInitShape<typeof EventEnvelopeSchema>['payload'],
   options: { now?: Date; producerId?: string; eventId?: string; source?: Source } = {},
 ): EventEnvelope {
   const now = options.now ?? new Date();

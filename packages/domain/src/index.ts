@@ -2,3 +2,4 @@ export * from './events.ts';
 export * from './policy.ts';
 export * from './report.ts';
 export * from './session.ts';
+export { type PayloadInit, timeline } from './testing.ts';

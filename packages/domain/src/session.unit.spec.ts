@@ -13,7 +13,7 @@ function seedInterview() {
     0,
     {
       case: 'sessionCreated',
-      value: { candidateName: 'John Doe', title: 'Backend', interviewerId: 'u-1' } as never,
+      value: { candidateName: 'John Doe', title: 'Backend', interviewerId: 'u-1' },
     },
     Source.SYSTEM,
   );
@@ -21,17 +21,17 @@ function seedInterview() {
   for (const [i, at] of [60, 300, 900].entries()) {
     t.add(at, {
       case: 'lookingAway',
-      value: { phase: Phase.START, episodeId: `away-${i}`, yawDeg: 40 } as never,
+      value: { phase: Phase.START, episodeId: `away-${i}`, yawDeg: 40 },
     });
     t.add(at + 8, {
       case: 'lookingAway',
-      value: { phase: Phase.END, episodeId: `away-${i}`, durationMs: 8000n } as never,
+      value: { phase: Phase.END, episodeId: `away-${i}`, durationMs: 8000n },
     });
   }
-  t.add(1200, { case: 'faceAbsent', value: { phase: Phase.START, episodeId: 'absent-1' } as never });
+  t.add(1200, { case: 'faceAbsent', value: { phase: Phase.START, episodeId: 'absent-1' } });
   t.add(1215, {
     case: 'faceAbsent',
-    value: { phase: Phase.END, episodeId: 'absent-1', durationMs: 15000n } as never,
+    value: { phase: Phase.END, episodeId: 'absent-1', durationMs: 15000n },
   });
   t.add(1400, {
     case: 'objectDetected',
@@ -41,11 +41,11 @@ function seedInterview() {
       objectClass: ObjectClass.PHONE,
       label: 'cell phone',
       confidence: 0.81,
-    } as never,
+    },
   });
   t.add(1410, {
     case: 'objectDetected',
-    value: { phase: Phase.END, episodeId: 'phone-1', objectClass: ObjectClass.PHONE } as never,
+    value: { phase: Phase.END, episodeId: 'phone-1', objectClass: ObjectClass.PHONE },
   });
   t.add(1532, { case: 'sessionEnded', value: { reason: 'interviewer ended' } }, Source.SYSTEM);
   return t;
@@ -86,10 +86,10 @@ describe('the session read model and report', () => {
   it('given an END that arrives before its START, then one flag spans both', () => {
     const t = timeline('s-1');
     t.add(0, { case: 'sessionStarted', value: {} }, Source.SYSTEM);
-    const start = t.add(10, { case: 'faceAbsent', value: { phase: Phase.START, episodeId: 'e1' } as never });
+    const start = t.add(10, { case: 'faceAbsent', value: { phase: Phase.START, episodeId: 'e1' } });
     const end = t.add(22, {
       case: 'faceAbsent',
-      value: { phase: Phase.END, episodeId: 'e1', durationMs: 12000n } as never,
+      value: { phase: Phase.END, episodeId: 'e1', durationMs: 12000n },
     });
     // The store numbers events in arrival order: the END arrived first.
     [start.sessionSeq, end.sessionSeq] = [end.sessionSeq, start.sessionSeq];
@@ -112,7 +112,7 @@ describe('the session read model and report', () => {
           flagId: 'phone-1',
           decision: ReviewDecision.DISMISSED,
           note: 'it was a calculator',
-        } as never,
+        },
       },
       Source.SYSTEM,
     );
@@ -130,7 +130,7 @@ describe('the session read model and report', () => {
     t.add(0, { case: 'sessionStarted', value: {} }, Source.SYSTEM);
     t.add(100, {
       case: 'multipleFaces',
-      value: { phase: Phase.START, episodeId: 'm1', faceCount: 2 } as never,
+      value: { phase: Phase.START, episodeId: 'm1', faceCount: 2 },
     });
     t.add(130, { case: 'sessionEnded', value: { reason: '' } }, Source.SYSTEM);
     const report = buildReport(project(t.events), new Date());

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import {
   type ArgumentsHost,
   Catch,
+  type DynamicModule,
   type ExceptionFilter,
   HttpException,
   type LoggerService,
@@ -79,7 +80,7 @@ class PinoNestLogger implements LoggerService {
 }
 
 export interface HttpServiceOptions {
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   logger: Logger;
   host: string;
   port: number;

@@ -1,0 +1,21 @@
+export { type Analytics, type ClickHouseConfig, createAnalytics } from './analytics-clickhouse.ts';
+export { type AppendResult, createEventStore, type EventStore } from './event-store.ts';
+export {
+  type BatchConsumerOptions,
+  createKafka,
+  createProducer,
+  ensureTopics,
+  runBatchConsumer,
+  sendEvents,
+  sendStored,
+  TOPIC_PARTITIONS,
+  type Topics,
+  topicsFor,
+} from './kafka.ts';
+export { type Alert, alertSubject, connectNats, publishAlerts, subscribeAlerts, toAlert } from './nats.ts';
+export { projectSessions, type SessionViewStore } from './projection.ts';
+export {
+  createSessionsRepository,
+  type SessionListFilter,
+  type SessionsRepository,
+} from './sessions-mongo.ts';

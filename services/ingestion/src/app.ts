@@ -1,0 +1,62 @@
+import { createTokenService } from '@proctor/auth';
+import { createLogger, type Logger, startHttpService } from '@proctor/kernel';
+import {
+  connectNats,
+  createKafka,
+  createProducer,
+  createSessionsRepository,
+  ensureTopics,
+  topicsFor,
+} from '@proctor/pipeline';
+import { MongoClient } from 'mongodb';
+import type { IngestionConfig } from './environment.ts';
+import { ingestionModule } from './http.ts';
+import { createIngestService } from './ingest.ts';
+
+/** Body limit: 500 events of up to 64 KiB would be 32 MiB; a batch this size is refused before parsing. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Wires the ingestion service from its configuration; `close()` stops it in the right order. */
+export async function createIngestionApp(
+  config: IngestionConfig,
+  logger: Logger = createLogger('ingestion', config.LOG_LEVEL),
+) {
+  const kafka = createKafka(config.KAFKA_BROKERS, 'ingestion', logger);
+  const topics = topicsFor(config.KAFKA_TOPIC_PREFIX);
+  await ensureTopics(kafka, topics);
+  const producer = await createProducer(kafka);
+  const nats = await connectNats(config.NATS_URL, 'ingestion', logger);
+  const mongo = await MongoClient.connect(config.MONGO_URL);
+  const sessions = await createSessionsRepository(mongo.db(config.MONGO_DB));
+  const tokens = createTokenService(config.TOKEN_SECRET);
+  const ingest = createIngestService({ producer, topics, nats, sessions, logger });
+  const readiness = {
+    mongo: () => mongo.db(config.MONGO_DB).command({ ping: 1 }),
+    nats: async () => {
+      if (nats.isClosed()) throw new Error('NATS connection closed');
+      await nats.flush();
+    },
+    kafka: async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.disconnect();
+    },
+  };
+  const app = await startHttpService({
+    module: ingestionModule(ingest, tokens, readiness),
+    logger,
+    host: config.INGESTION_HOST,
+    port: config.INGESTION_PORT,
+    bodyLimit: MAX_BODY_BYTES,
+  });
+  return {
+    app,
+    url: await app.getUrl(),
+    async close() {
+      await app.close();
+      await producer.disconnect();
+      await nats.drain();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { env, loadConfigOrExit } from '@proctor/kernel';
+import { z } from 'zod';
+
+const schema = z.object({
+  PROJECTOR_HOST: z.string().default('127.0.0.1'),
+  PROJECTOR_PORT: env.port(4120),
+  KAFKA_BROKERS: env.list(),
+  /** Namespaces the pipeline's topics (tests run one pipeline each). */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]*$/)
+    .default(''),
+  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+  MONGO_DB: z.string().min(1).default('proctor'),
+  EVENT_STORE_DB: z.string().min(1).default('proctor_eventstore'),
+  CLICKHOUSE_URL: env.url(['http', 'https']),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/)
+    .default('proctor_analytics'),
+  /** Appended to the consumer group names; lets tests run isolated projections. */
+  PROJECTOR_GROUP_SUFFIX: z.string().default(''),
+  LOG_LEVEL: env.logLevel(),
+});
+
+export type ProjectorConfig = z.infer<typeof schema>;
+export const readConfig = (): ProjectorConfig => loadConfigOrExit('projector', schema);
