@@ -19,7 +19,15 @@ import {
 import { validate as uuidValidate, version as uuidVersion, v7 as uuidv7 } from 'uuid';
 
 export type { EventEnvelope, StoredEvent } from '@proctor/proto';
-export { Phase, Source } from '@proctor/proto';
+export {
+  AudioKind,
+  DisagreementKind,
+  ObjectClass,
+  Phase,
+  RecordingState,
+  ReviewDecision,
+  Source,
+} from '@proctor/proto';
 
 /** The name of an event's payload, e.g. `lookingAway`: the event's type. */
 export type EventKind = NonNullable<EventEnvelope['payload']['case']>;
