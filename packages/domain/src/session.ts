@@ -241,7 +241,10 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
       const what =
         d.kind === DisagreementKind.CLIENT_SILENT
           ? 'browser stopped reporting'
-          : `browser did not report ${d.observed}`;
+          : `browser did not report: ${d.observed
+              .replace(/^OBJECT_CLASS_/, '')
+              .toLowerCase()
+              .replaceAll('_', ' ')}`;
       episode(
         view,
         event,

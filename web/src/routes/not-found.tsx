@@ -3,8 +3,8 @@ export default function NotFound() {
     <main class="page">
       <h1>Page not found</h1>
       <p>
-        Interviewers start at <a href="/interview?role=interviewer">/interview?role=interviewer</a>;
-        candidates open the link they were sent.
+        Interviewers start at <a href="/interview?role=interviewer">/interview?role=interviewer</a>.
+        Candidates open the link they were sent.
       </p>
     </main>
   );

@@ -72,7 +72,11 @@ function ReportBody(props: { report: Report; printing: boolean }) {
             session <code>{r().sessionId}</code>
           </p>
         </div>
-        <div class={`score ${band().tone}`} aria-label={`Integrity score ${r().integrity.score} out of 100`}>
+        <div
+          class={`score ${band().tone}`}
+          role="img"
+          aria-label={`Integrity score ${r().integrity.score} out of 100`}
+        >
           <span class="score-value">{r().integrity.score}</span>
           <span class="score-max">/100</span>
           <span class="score-band">{band().label}</span>
