@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local stack: real servers as processes on 127.0.0.1, data under .stack/ (git-ignored).
 #   deploy/stack.sh provision   install what is missing (apt, go, maven, pnpm); fast when already there
-#   deploy/stack.sh up [name]   provision, start what is not running, wait until healthy
+#   deploy/stack.sh up [name]   provision, start the servers that are not running, wait until healthy
+#   deploy/stack.sh platform    the servers, then the platform's services and the web app; prints the URLs
 #   deploy/stack.sh down [name] stop what this stack started
 #   deploy/stack.sh restart [name]
 #   deploy/stack.sh status      one line per server
@@ -23,6 +24,8 @@ VERSITYGW_VERSION=v1.7.0
 KAFKA_VERSION=4.3.1
 APT_PACKAGES=(chromium nats-server poppler-utils fonts-liberation fonts-dejavu-core ffmpeg)
 SERVERS=(nats kafka mongo clickhouse s3 livekit)
+# The platform's own services, in start order (each has services/NAME/src/index.ts and a /readyz endpoint).
+ALL_SERVICES=(event-store projector ingestion gateway verifier)
 
 set -a
 # shellcheck source=stack.env
@@ -97,8 +100,12 @@ port_of() {
   case $1 in
     nats) echo 4222 ;; kafka) echo 9092 ;; mongo) echo 27017 ;; clickhouse) echo 8123 ;;
     s3) echo 9000 ;; livekit) echo 7880 ;;
+    gateway) echo 4000 ;; ingestion) echo 4100 ;; event-store) echo 4110 ;; projector) echo 4120 ;; verifier) echo 4130 ;;
   esac
 }
+
+is_service() { [[ " ${ALL_SERVICES[*]} " == *" $1 "* ]]; }
+existing_services() { for s in "${ALL_SERVICES[@]}"; do [ -f "$ROOT/services/$s/src/index.ts" ] && echo "$s"; done; }
 
 healthy() {
   case $1 in
@@ -106,7 +113,7 @@ healthy() {
     clickhouse) http_ok "$CLICKHOUSE_URL/ping" ;;
     livekit) http_ok "http://127.0.0.1:7880/" ;;
     s3) curl -s -o /dev/null --max-time 2 "$S3_ENDPOINT/" ;;
-    *) port_open "$(port_of "$1")" ;;
+    *) if is_service "$1"; then http_ok "http://127.0.0.1:$(port_of "$1")/readyz"; else port_open "$(port_of "$1")"; fi ;;
   esac
 }
 
@@ -148,12 +155,20 @@ start_livekit() {
     spawn livekit "$GOBIN_DIR/livekit-server-$LIVEKIT_VERSION" --config "$DEPLOY/livekit/livekit.yaml" --bind 127.0.0.1
 }
 
+# A platform service: TypeScript run by tsx, configured from stack.env (already exported) and its defaults.
+start_service() {
+  local name=$1
+  (cd "$ROOT/services/$name" && spawn "$name" node --import tsx src/index.ts)
+}
+
 start_one() {
   local name=$1 port; port=$(port_of "$name")
   if is_running "$name"; then
     healthy "$name" && { say "$name already running on :$port"; return; }
   elif port_open "$port"; then
     die "port $port (for $name) is in use by another process: stop it (ss -ltnp 'sport = :$port') or run 'deploy/stack.sh down'"
+  elif is_service "$name"; then
+    start_service "$name"
   else
     "start_$name"
   fi
@@ -187,13 +202,31 @@ up() {
   say "stack is up ($(printf '%s ' "${names[@]}")); data in $STACK_DIR"
 }
 
+platform() {
+  up
+  say "building the web app"
+  (cd "$ROOT" && pnpm --filter @proctor/web build) >"$LOG_DIR/web-build.log" 2>&1 || die "web build failed; see $LOG_DIR/web-build.log"
+  local names; mapfile -t names < <(existing_services)
+  for n in "${names[@]}"; do start_one "$n"; done
+  cat >&2 <<URLS
+
+  Proctor is running (logs: deploy/stack.sh logs NAME; stop: deploy/stack.sh down)
+    Web app and GraphQL     http://127.0.0.1:4000          (GraphQL at /graphql)
+    Interviewer             http://127.0.0.1:4000/interview?role=interviewer
+    Ingestion REST API      http://127.0.0.1:4100/api      (POST /api/logs, PATCH /api/sessions/:id/end, GET /api/reports/:id)
+    LiveKit                 $LIVEKIT_URL
+    Object storage (S3)     $S3_ENDPOINT
+URLS
+}
+
 down() {
-  local names=("$@"); [ ${#names[@]} -eq 0 ] && names=("${SERVERS[@]}")
+  local names=("$@"); [ ${#names[@]} -eq 0 ] && names=("${SERVERS[@]}" "${ALL_SERVICES[@]}")
   for ((i = ${#names[@]} - 1; i >= 0; i--)); do stop_one "${names[$i]}"; done
 }
 
 status() {
-  for n in "${SERVERS[@]}"; do
+  local names; mapfile -t names < <(existing_services)
+  for n in "${SERVERS[@]}" "${names[@]}"; do
     local state=stopped
     if is_running "$n"; then healthy "$n" && state=healthy || state=unhealthy; fi
     printf '%-11s %-9s :%s\n' "$n" "$state" "$(port_of "$n")"
@@ -205,9 +238,10 @@ cmd=${1:-}; shift || true
 case $cmd in
   provision) provision ;;
   up) up "$@" ;;
+  platform) platform ;;
   down) down "$@" ;;
   restart) down "$@"; up "$@" ;;
   status) status ;;
   logs) [ -n "${1:-}" ] || die "usage: stack.sh logs NAME (one of: ${SERVERS[*]})"; tail -n 50 -F "$LOG_DIR/$1.log" ;;
-  *) die "usage: stack.sh provision|up [name...]|down|restart|status|logs NAME" ;;
+  *) die "usage: stack.sh provision|up [name...]|platform|down [name...]|restart [name...]|status|logs NAME" ;;
 esac

@@ -13,11 +13,13 @@ step "lint (biome, zero warnings)"
 pnpm exec biome check --error-on-warnings .
 step "typecheck (tsc strict)"
 pnpm exec tsc -p tsconfig.json
+pnpm --filter @proctor/web typecheck
 step "unit tests"
 pnpm exec vitest run --project unit
 [ "$tier" = unit ] && exit 0
 
-step "local stack"
+step "local stack and web build"
 bash deploy/stack.sh up
+pnpm --filter @proctor/web build >/dev/null
 step "integration and end-to-end tests (real servers)"
 pnpm exec vitest run --project int --project e2e
