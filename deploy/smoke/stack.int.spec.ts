@@ -1,4 +1,4 @@
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { launchChromium, stackValue, uniqueName } from '@proctor/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { RoomServiceClient } from 'livekit-server-sdk';
@@ -86,7 +86,7 @@ describe('the local stack', () => {
     const database = uniqueName('smoke');
     try {
       await client.command({ query: `CREATE DATABASE ${database}` });
-      const scoped = createClient({ url: stackValue('CLICKHOUSE_URL'), database });
+      const scoped = createClient({ url: stackValue('CLICKHOUSE_URL'), database, log: { level: ClickHouseLogLevel.OFF } });
       await scoped.command({
         query:
           "CREATE TABLE events (id String, at DateTime64(3, 'UTC'), kind LowCardinality(String)) ENGINE = MergeTree ORDER BY at",
