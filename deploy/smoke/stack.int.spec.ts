@@ -86,7 +86,11 @@ describe('the local stack', () => {
     const database = uniqueName('smoke');
     try {
       await client.command({ query: `CREATE DATABASE ${database}` });
-      const scoped = createClient({ url: stackValue('CLICKHOUSE_URL'), database, log: { level: ClickHouseLogLevel.OFF } });
+      const scoped = createClient({
+        url: stackValue('CLICKHOUSE_URL'),
+        database,
+        log: { level: ClickHouseLogLevel.OFF },
+      });
       await scoped.command({
         query:
           "CREATE TABLE events (id String, at DateTime64(3, 'UTC'), kind LowCardinality(String)) ENGINE = MergeTree ORDER BY at",

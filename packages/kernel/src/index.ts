@@ -21,4 +21,5 @@ export {
 } from './health.ts';
 export { type ErrorBody, type HttpServiceOptions, startHttpService, toHttpError } from './http.ts';
 export { createLogger, forSession, type Logger } from './logger.ts';
+export { runService } from './main.ts';
 export { registerShutdown, type ShutdownStep } from './shutdown.ts';

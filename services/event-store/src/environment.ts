@@ -1,16 +1,12 @@
 import { env, loadConfigOrExit } from '@proctor/kernel';
+import { kafkaEnv, mongoEnv } from '@proctor/pipeline';
 import { z } from 'zod';
 
 const schema = z.object({
   EVENT_STORE_HOST: z.string().default('127.0.0.1'),
   EVENT_STORE_PORT: env.port(4110),
-  KAFKA_BROKERS: env.list(),
-  /** Namespaces the pipeline's topics (tests run one pipeline each). */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_]*$/)
-    .default(''),
-  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+  ...kafkaEnv,
+  ...mongoEnv,
   EVENT_STORE_DB: z.string().min(1).default('proctor_eventstore'),
   /** The consumer group; a suffix lets tests run an isolated store. */
   EVENT_STORE_GROUP: z.string().min(1).default('event_store_v1'),

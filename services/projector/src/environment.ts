@@ -1,16 +1,12 @@
 import { env, loadConfigOrExit } from '@proctor/kernel';
+import { kafkaEnv, mongoEnv } from '@proctor/pipeline';
 import { z } from 'zod';
 
 const schema = z.object({
   PROJECTOR_HOST: z.string().default('127.0.0.1'),
   PROJECTOR_PORT: env.port(4120),
-  KAFKA_BROKERS: env.list(),
-  /** Namespaces the pipeline's topics (tests run one pipeline each). */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_]*$/)
-    .default(''),
-  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+  ...kafkaEnv,
+  ...mongoEnv,
   MONGO_DB: z.string().min(1).default('proctor'),
   EVENT_STORE_DB: z.string().min(1).default('proctor_eventstore'),
   CLICKHOUSE_URL: env.url(['http', 'https']),

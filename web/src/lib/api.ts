@@ -1,56 +1,10 @@
 // All data access of the web app: REST (the seed API, proxied by the gateway) and GraphQL.
 
-/** The report as GET /api/reports/:id returns it (ProctoringReport in @proctor/domain). */
-export interface Report {
-  sessionId: string;
-  title: string;
-  candidate: { name: string; email: string };
-  interviewerId: string;
-  status: 'scheduled' | 'live' | 'ended';
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number;
-  duration: string;
-  focusLost: number;
-  absences: number;
-  multipleFaces: number;
-  objects: { kind: string; label: string; count: number }[];
-  otherEvents: { kind: string; count: number }[];
-  disagreements: number;
-  integrity: {
-    score: number;
-    policyVersion: string;
-    deductions: { kind: string; count: number; pointsEach: number; points: number }[];
-  };
-  flags: ReportFlag[];
-  recording: {
-    state: 'none' | 'recording' | 'completed' | 'failed';
-    objectKey: string;
-    durationMs: number;
-    sizeBytes: number;
-    error: string;
-  };
-  generatedAt: string;
-}
+import type { ProctoringReport } from '@proctor/domain';
 
-export interface ReportFlag {
-  id: string;
-  kind: string;
-  source: 'browser' | 'verifier' | 'system';
-  label: string;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number;
-  confidence: number;
-  offsetMs: number;
-  evidence: {
-    snapshotRef: string;
-    frameTimeMs: number;
-    confidence: number;
-    recordingOffsetMs: number;
-  } | null;
-  review: { decision: 'CONFIRMED' | 'DISMISSED'; note: string; at: string } | null;
-}
+/** The report as GET /api/reports/:id returns it: the domain's type, shared, never copied. */
+export type Report = ProctoringReport;
+export type ReportFlag = Report['flags'][number];
 
 export class ApiError extends Error {
   constructor(
