@@ -28,8 +28,6 @@ export async function joinAsCandidate(
       `Could not reach the video service (${String(error)}). Check your connection and reload this page.`,
     );
   }
-  const tracks = await createLocalTracks({ audio: false, video: false });
-  for (const t of tracks) t.stop();
   const [videoTrack] = stream.getVideoTracks();
   const [audioTrack] = stream.getAudioTracks();
   if (!videoTrack) throw new RoomError('No camera track to publish');
