@@ -1,11 +1,4 @@
-import {
-  createLocalTracks,
-  type LocalVideoTrack,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  Track,
-} from 'livekit-client';
+import { type LocalVideoTrack, type RemoteTrack, Room, RoomEvent, Track } from 'livekit-client';
 
 export class RoomError extends Error {
   override name = 'RoomError';
