@@ -14,12 +14,28 @@ pnpm exec biome check --error-on-warnings .
 step "typecheck (tsc strict)"
 pnpm exec tsc -p tsconfig.json
 pnpm --filter @proctor/web typecheck
+results=.stack/test-results
+mkdir -p "$results" && rm -f "$results"/*.json
+# Each vitest run also writes JSON, summed at the end into one plain "N passed, N failed" line.
+vitest() { local name=$1; shift; pnpm exec vitest run --reporter=default --reporter=json --outputFile="$results/$name.json" "$@"; }
+summary() {
+  node -e '
+    const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;
+    for (const f of fs.readdirSync(process.argv[1])) {
+      const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+      passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+    }
+    console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  ' "$results"
+}
+
 step "unit tests"
-pnpm exec vitest run --project unit
-[ "$tier" = unit ] && exit 0
+vitest unit --project unit
+if [ "$tier" = unit ]; then summary; exit 0; fi
 
 step "local stack and web build"
 bash deploy/stack.sh up
 pnpm --filter @proctor/web build >/dev/null
 step "integration and end-to-end tests (real servers)"
-pnpm exec vitest run --project int --project e2e
+vitest stack --project int --project e2e
+summary
