@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { type ErrorCode, isAppError } from './errors.ts';
 
@@ -86,6 +86,8 @@ export interface HttpServiceOptions {
   port: number;
   /** Largest request body accepted, in bytes; larger ones get 413 before any parsing. */
   bodyLimit?: number;
+  /** Adds routes outside Nest to the Fastify instance (GraphQL, static files), before listening. */
+  configure?: (fastify: FastifyInstance) => void;
 }
 
 /** Creates and starts a NestJS application on Fastify with the platform's logging and error mapping. */
@@ -96,6 +98,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Nes
     abortOnError: false,
   });
   app.useGlobalFilters(new ErrorFilter(options.logger));
+  options.configure?.(app.getHttpAdapter().getInstance() as unknown as FastifyInstance);
   await app.listen(options.port, options.host);
   options.logger.info({ host: options.host, port: options.port }, 'listening');
   return app;
