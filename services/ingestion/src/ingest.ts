@@ -72,8 +72,10 @@ export function createIngestService(deps: IngestDeps) {
         log.info({ rejected: rejected.length }, 'batch rejected');
         throw new ValidationError('No event in the batch is valid', rejected);
       }
-      await sendEvents(deps.producer, deps.topics, accepted);
+      // Alerts go out at once, in parallel with the durable write: an interviewer sees them within
+      // milliseconds. If Kafka fails the client retries the same event ids, and the UI dedupes alerts by id.
       const alerts = publishAlerts(deps.nats, accepted);
+      await sendEvents(deps.producer, deps.topics, accepted);
       log.debug({ accepted: accepted.length, rejected: rejected.length, alerts }, 'batch accepted');
       return { accepted: accepted.length, acceptedIds: accepted.map((e) => e.eventId), rejected };
     },
