@@ -1,0 +1,81 @@
+import { gql, subscribe } from './graphql.ts';
+
+// The interview operations of the gateway's GraphQL API (services/gateway/README.md).
+
+export interface Alert {
+  eventId: string;
+  sessionId: string;
+  kind: string;
+  phase: 'START' | 'END' | 'INSTANT';
+  source: 'browser' | 'verifier' | 'system';
+  occurredAt: string;
+  event: unknown;
+}
+
+export interface InterviewSummary {
+  id: string;
+  candidateName: string;
+  title: string;
+  status: 'scheduled' | 'live' | 'ended';
+  score: number | null;
+}
+
+export interface RoomGrant {
+  url: string;
+  token: string;
+}
+
+export async function signIn(email: string, password: string): Promise<string> {
+  const data = await gql<{ signIn: { token: string } }>(
+    'mutation SignIn($email: String!, $password: String!) { signIn(email: $email, password: $password) { token } }',
+    { email, password },
+  );
+  return data.signIn.token;
+}
+
+export async function listInterviews(): Promise<InterviewSummary[]> {
+  const data = await gql<{ interviews: { edges: { node: InterviewSummary }[] } }>(
+    'query Interviews { interviews(first: 50) { edges { node { id candidateName title status score } } } }',
+  );
+  return data.interviews.edges.map((e) => e.node);
+}
+
+export async function createInterview(input: {
+  candidateName: string;
+  candidateEmail: string;
+  title: string;
+}) {
+  const data = await gql<{ createInterview: { interview: { id: string }; candidateLink: string } }>(
+    'mutation Create($input: CreateInterviewInput!) { createInterview(input: $input) { interview { id } candidateLink } }',
+    { input },
+  );
+  return { sessionId: data.createInterview.interview.id, candidateLink: data.createInterview.candidateLink };
+}
+
+export const startInterview = (id: string) =>
+  gql('mutation Start($id: ID!) { startInterview(id: $id) { id status } }', { id });
+export const endInterview = (id: string) =>
+  gql('mutation End($id: ID!) { endInterview(id: $id) { id status } }', { id });
+
+async function roomGrant(sessionId: string): Promise<RoomGrant> {
+  const data = await gql<{ joinRoom: RoomGrant }>(
+    'mutation Join($id: ID!) { joinRoom(sessionId: $id) { url token } }',
+    { id: sessionId },
+  );
+  return data.joinRoom;
+}
+export const candidateJoin = roomGrant;
+export const interviewerJoin = roomGrant;
+
+export function watchAlerts(
+  sessionId: string,
+  onAlert: (alert: Alert) => void,
+  onError: (error: Error) => void,
+): () => void {
+  return subscribe<{ alerts: Alert }>(
+    'subscription Alerts($id: ID!) { alerts(sessionId: $id) { eventId sessionId kind phase source occurredAt event } }',
+    { id: sessionId },
+    (data) => onAlert(data.alerts),
+    onError,
+  );
+}
