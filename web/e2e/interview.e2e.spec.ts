@@ -103,6 +103,25 @@ describe('an interview in the browser', () => {
     await interviewer.getByRole('listitem').filter({ hasText: 'Pasted text' }).waitFor({ timeout: 20_000 });
     await shot(interviewer, 'interviewer-live');
 
+    // 60 s offline mid-interview: events wait in IndexedDB and arrive once, each, when the network is back.
+    await candidate.context().setOffline(true);
+    for (let i = 0; i < 5; i++) {
+      await candidate.evaluate(() =>
+        document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: new DataTransfer() })),
+      );
+    }
+    await candidate.getByText(/events waiting to be sent/).waitFor({ timeout: 20_000 });
+    await candidate.waitForTimeout(60_000);
+    await candidate.context().setOffline(false);
+    await candidate.getByText(/events waiting to be sent/).waitFor({ state: 'detached', timeout: 60_000 });
+    const sessionId = new URL(link).searchParams.get('session') ?? '';
+    const pastes = async () =>
+      (await pipe.store.store.readSession(sessionId)).filter(
+        (s) => s.event?.payload.case === 'clipboardPasted',
+      );
+    await expect.poll(async () => (await pastes()).length, { timeout: 20_000 }).toBe(6);
+    expect(new Set((await pastes()).map((s) => s.event?.eventId)).size).toBe(6);
+
     await interviewer.getByRole('button', { name: 'End the interview' }).click();
     await candidate.getByRole('heading', { name: 'The interview has ended' }).waitFor({ timeout: 30_000 });
     await candidate.getByText('Everything was sent.').waitFor({ timeout: 30_000 });
@@ -112,11 +131,16 @@ describe('an interview in the browser', () => {
     await expect
       .poll(() => interviewer.getByRole('heading', { level: 1 }).textContent())
       .toBe('Casey Candidate');
-    await interviewer
-      .locator('table.timeline')
-      .getByRole('cell', { name: /Pasted text/ })
-      .waitFor();
-    expect(await interviewer.getByRole('img', { name: /Integrity score 98 out of 100/ }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        interviewer
+          .locator('table.timeline')
+          .getByRole('cell', { name: /Pasted text/ })
+          .count(),
+      )
+      .toBe(6);
+    // Six pastes at 2 points each.
+    expect(await interviewer.getByRole('img', { name: /Integrity score 88 out of 100/ }).count()).toBe(1);
     await shot(interviewer, 'report');
   });
 
