@@ -31,7 +31,7 @@ try {
     { i: { candidateName: 'Bench Candidate', candidateEmail: 'b@example.com', title: 'Bench' } },
     { token },
   );
-  const { interview, candidateToken } = created.data?.createInterview as {
+  const { interview, candidateToken } = (created.data?.createInterview ?? {}) as {
     interview: { id: string };
     candidateToken: string;
   };
