@@ -25,6 +25,7 @@ import { createRooms } from './livekit.ts';
 import { createNatsEventTarget } from './nats-event-target.ts';
 import { createPdfRenderer } from './pdf.ts';
 import { createUsers } from './users.ts';
+import { attachWebSocket } from './websocket.ts';
 
 @Module({})
 class GatewayModule {}
@@ -114,6 +115,7 @@ export async function createGatewayApp(
     bodyLimit: MAX_BODY_BYTES,
     configure: (fastify) => routes(fastify, { yoga, config, logger }),
   });
+  const closeWebSocket = attachWebSocket(app.getHttpServer(), yoga, logger);
   void pdf
     .warm()
     .catch((error: unknown) => logger.warn({ err: error }, 'PDF browser did not start; reports will retry'));
@@ -126,6 +128,7 @@ export async function createGatewayApp(
     sessions,
     pdf,
     async close() {
+      await closeWebSocket();
       await app.close();
       await pdf.close();
       await producer.disconnect();

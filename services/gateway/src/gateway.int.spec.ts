@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { newEventId } from '@proctor/domain';
 import { startTestPipeline, type TestPipeline } from '@proctor/projector/testing';
 import { eventually } from '@proctor/testkit';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startTestGateway, type TestGateway } from './testing.ts';
 
 let pipe: TestPipeline;
@@ -267,6 +269,69 @@ describe('the GraphQL gateway', () => {
       { token: candidateToken },
     );
     expect(code(denied)).toBe('FORBIDDEN');
+  });
+
+  it('delivers alerts over WebSocket (graphql-ws) with the token in the connection parameters, and refuses a candidate', async () => {
+    const { interview, candidateToken } = await createInterview('Socket Alert');
+    const client = (token: string) =>
+      createClient({
+        url: `${gw.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
+    const interviewer = client(tokens.interviewer);
+    const eventId = newEventId();
+    const received = new Promise<{ eventId: string; kind: string }>((resolve, reject) => {
+      interviewer.subscribe<{ alerts: { eventId: string; kind: string } }>(
+        {
+          query: 'subscription($id: ID!) { alerts(sessionId: $id) { eventId kind } }',
+          variables: { id: interview.id },
+        },
+        {
+          next: (msg) => msg.data && msg.data.alerts.eventId === eventId && resolve(msg.data.alerts),
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    const poster = setInterval(() => {
+      void fetch(`${gw.url}/api/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${candidateToken}` },
+        body: JSON.stringify({
+          sessionId: interview.id,
+          events: [
+            {
+              eventId,
+              sessionId: interview.id,
+              producerId: 'tab',
+              producerSeq: '1',
+              occurredAt: new Date().toISOString(),
+              windowBlurred: { phase: 'PHASE_START', episodeId: 'w1' },
+            },
+          ],
+        }),
+      });
+    }, 300);
+    try {
+      expect(await received).toEqual({ eventId, kind: 'windowBlurred' });
+    } finally {
+      clearInterval(poster);
+      await interviewer.dispose();
+    }
+    const candidate = client(candidateToken);
+    const denied = await new Promise<unknown>((resolve) => {
+      candidate.subscribe(
+        {
+          query: 'subscription($id: ID!) { alerts(sessionId: $id) { eventId } }',
+          variables: { id: interview.id },
+        },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    expect(JSON.stringify(denied)).toContain('FORBIDDEN');
+    await candidate.dispose();
   });
 
   it('exports the report as PDF (rendered from the web report page), CSV and JSON behind time-limited links', async () => {
