@@ -142,6 +142,19 @@ describe('an interview in the browser', () => {
     // Six pastes at 2 points each.
     expect(await interviewer.getByRole('img', { name: /Integrity score 88 out of 100/ }).count()).toBe(1);
     await shot(interviewer, 'report');
+
+    // Dismissing one flag with a note recomputes the score from events: 88 + 2 = 90.
+    const firstPaste = interviewer
+      .locator('table.timeline tbody tr')
+      .filter({ hasText: 'Pasted text' })
+      .first();
+    await firstPaste.getByRole('textbox').fill('candidate pasted their own code sample');
+    await firstPaste.getByRole('button', { name: 'Dismiss' }).click();
+    await interviewer
+      .getByRole('img', { name: /Integrity score 90 out of 100/ })
+      .waitFor({ timeout: 20_000 });
+    await interviewer.getByText('Dismissed: candidate pasted their own code sample').waitFor();
+    await shot(interviewer, 'report-reviewed');
   });
 
   it('tells a candidate with a broken link or a denied camera what to do, and starts nothing', async () => {

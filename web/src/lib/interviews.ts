@@ -79,3 +79,22 @@ export function watchAlerts(
     onError,
   );
 }
+
+export const reviewFlag = (
+  sessionId: string,
+  flagId: string,
+  decision: 'CONFIRMED' | 'DISMISSED',
+  note: string,
+) =>
+  gql(
+    'mutation Review($s: ID!, $f: ID!, $d: ReviewDecision!, $n: String) { reviewFlag(sessionId: $s, flagId: $f, decision: $d, note: $n) { ok } }',
+    { s: sessionId, f: flagId, d: decision, n: note || null },
+  );
+
+export async function exportReport(sessionId: string, format: 'PDF' | 'CSV' | 'JSON'): Promise<string> {
+  const data = await gql<{ exportReport: { url: string } }>(
+    'mutation Export($s: ID!, $f: ReportFormat!) { exportReport(sessionId: $s, format: $f) { url } }',
+    { s: sessionId, f: format },
+  );
+  return data.exportReport.url;
+}

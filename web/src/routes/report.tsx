@@ -1,7 +1,8 @@
 import { useParams, useSearchParams } from '@solidjs/router';
-import { createEffect, createResource, For, type JSX, Match, Show, Switch } from 'solid-js';
+import { createEffect, createResource, createSignal, For, type JSX, Match, Show, Switch } from 'solid-js';
 import { ApiError, fetchReport, type Report, type ReportFlag } from '~/lib/api';
 import { clock, dateTime, flagName, scoreBand, seconds } from '~/lib/format';
+import { exportReport, reviewFlag } from '~/lib/interviews';
 
 /**
  * The proctoring report. The PDF is printed from this page (`?print=1`): it signals it is complete by
@@ -11,7 +12,7 @@ export default function ReportPage() {
   const params = useParams<{ sessionId: string }>();
   const [search] = useSearchParams();
   const printing = () => search.print === '1';
-  const [report] = createResource(() => params.sessionId, fetchReport);
+  const [report, { refetch }] = createResource(() => params.sessionId, fetchReport);
 
   createEffect(() => {
     if (report.state === 'ready' || report.state === 'errored') {
@@ -33,7 +34,9 @@ export default function ReportPage() {
         <Match when={report.error}>
           <ReportError error={report.error} />
         </Match>
-        <Match when={report()}>{(r) => <ReportBody report={r()} printing={printing()} />}</Match>
+        <Match when={report()}>
+          {(r) => <ReportBody report={r()} printing={printing()} onReviewed={() => void refetch()} />}
+        </Match>
       </Switch>
     </main>
   );
@@ -56,7 +59,7 @@ function ReportError(props: { error: unknown }) {
   );
 }
 
-function ReportBody(props: { report: Report; printing: boolean }) {
+function ReportBody(props: { report: Report; printing: boolean; onReviewed: () => void }) {
   const r = () => props.report;
   const band = () => scoreBand(r().integrity.score);
   const disagreements = () => r().flags.filter((f) => f.kind === 'DISAGREEMENT');
@@ -83,6 +86,9 @@ function ReportBody(props: { report: Report; printing: boolean }) {
         </div>
       </header>
 
+      <Show when={!props.printing}>
+        <DownloadLinks sessionId={r().sessionId} />
+      </Show>
       <Show when={disagreements().length > 0}>
         <section class="notice bad" role="alert">
           <h2>Server-side check disagrees with the candidate's browser</h2>
@@ -191,7 +197,16 @@ function ReportBody(props: { report: Report; printing: boolean }) {
               </tr>
             </thead>
             <tbody>
-              <For each={r().flags}>{(flag) => <FlagRow flag={flag} />}</For>
+              <For each={r().flags}>
+                {(flag) => (
+                  <FlagRow
+                    flag={flag}
+                    sessionId={r().sessionId}
+                    reviewable={!props.printing}
+                    onReviewed={props.onReviewed}
+                  />
+                )}
+              </For>
             </tbody>
           </table>
         </Show>
@@ -203,7 +218,12 @@ function ReportBody(props: { report: Report; printing: boolean }) {
   );
 }
 
-function FlagRow(props: { flag: ReportFlag }): JSX.Element {
+function FlagRow(props: {
+  flag: ReportFlag;
+  sessionId: string;
+  reviewable: boolean;
+  onReviewed: () => void;
+}): JSX.Element {
   const f = () => props.flag;
   return (
     <tr
@@ -221,7 +241,7 @@ function FlagRow(props: { flag: ReportFlag }): JSX.Element {
           <span class="muted"> — {f().label}</span>
         </Show>
       </td>
-      <td>{f().endedAt || f().durationMs ? seconds(f().durationMs) : 'ongoing'}</td>
+      <td>{f().durationMs > 0 ? seconds(f().durationMs) : f().endedAt ? '—' : 'ongoing'}</td>
       <td>{f().confidence > 0 ? `${Math.round(f().confidence * 100)}%` : '—'}</td>
       <td>{f().source}</td>
       <td>
@@ -237,7 +257,16 @@ function FlagRow(props: { flag: ReportFlag }): JSX.Element {
         </Show>
       </td>
       <td>
-        <Show when={f().review} fallback={<span class="muted">not reviewed</span>}>
+        <Show
+          when={f().review}
+          fallback={
+            props.reviewable ? (
+              <ReviewControls flag={f()} sessionId={props.sessionId} onReviewed={props.onReviewed} />
+            ) : (
+              <span class="muted">not reviewed</span>
+            )
+          }
+        >
           {(review) => (
             <span>
               {review().decision === 'CONFIRMED' ? 'Confirmed' : 'Dismissed'}
@@ -247,6 +276,78 @@ function FlagRow(props: { flag: ReportFlag }): JSX.Element {
         </Show>
       </td>
     </tr>
+  );
+}
+
+/** Confirm or dismiss a flag; the review is an event, and the score is recomputed from events. */
+function ReviewControls(props: { flag: ReportFlag; sessionId: string; onReviewed: () => void }) {
+  const [note, setNote] = createSignal('');
+  const [error, setError] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const review = async (decision: 'CONFIRMED' | 'DISMISSED') => {
+    setBusy(true);
+    setError('');
+    try {
+      await reviewFlag(props.sessionId, props.flag.id, decision, note());
+      // The read model applies the review within moments.
+      setTimeout(props.onReviewed, 600);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="review no-print">
+      <input
+        aria-label={`Note on ${flagName(props.flag.kind)} at ${clock(props.flag.offsetMs)}`}
+        placeholder="Note"
+        value={note()}
+        onInput={(e) => setNote(e.currentTarget.value)}
+        maxLength={1000}
+      />
+      <button type="button" disabled={busy()} onClick={() => void review('CONFIRMED')}>
+        Confirm
+      </button>
+      <button type="button" disabled={busy()} onClick={() => void review('DISMISSED')}>
+        Dismiss
+      </button>
+      <Show when={error()}>
+        <span class="bad" role="alert">
+          {error()}
+        </span>
+      </Show>
+    </div>
+  );
+}
+
+function DownloadLinks(props: { sessionId: string }) {
+  const [error, setError] = createSignal('');
+  const download = async (format: 'PDF' | 'CSV' | 'JSON') => {
+    try {
+      location.assign(await exportReport(props.sessionId, format));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <p class="downloads no-print">
+      Download:{' '}
+      <button type="button" onClick={() => void download('PDF')}>
+        PDF
+      </button>{' '}
+      <button type="button" onClick={() => void download('CSV')}>
+        CSV
+      </button>{' '}
+      <button type="button" onClick={() => void download('JSON')}>
+        JSON
+      </button>
+      <Show when={error()}>
+        {' '}
+        <span class="bad" role="alert">
+          {error()}
+        </span>
+      </Show>
+    </p>
   );
 }
 
