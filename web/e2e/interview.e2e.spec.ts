@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { startTestGateway, type TestGateway } from '@proctor/gateway/testing';
 import { startTestPipeline, type TestPipeline } from '@proctor/projector/testing';
 import { launchChromium } from '@proctor/testkit';
