@@ -55,8 +55,28 @@ afterAll(async () => {
   await pipe?.close();
 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+type Axe = {
+  run: (
+    context: Document,
+    options: object,
+  ) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }>;
+};
+
+/** Saves a screenshot and checks the page with axe-core: no serious or critical accessibility violation. */
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: Axe }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.nodes.length})`);
+  });
+  expect(violations, `accessibility of ${name}`).toEqual([]);
+}
 
 describe('an interview in the browser', () => {
   it('goes from scheduling to live video, alerts and the report', async () => {
