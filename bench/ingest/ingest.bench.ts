@@ -51,7 +51,7 @@ const env = {
   INGESTION_PORT: '4191',
   EVENT_STORE_PORT: '4192',
   PROJECTOR_PORT: '4193',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
 };
 const log = (message: string) => console.error(`[bench] ${message}`);
 
@@ -59,7 +59,7 @@ function start(name: string): ChildProcess {
   const child = spawn('node', ['--import', 'tsx', `services/${name}/src/index.ts`], {
     cwd: root,
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVICE_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
   child.on('exit', (code) => {
     if (code !== null && code !== 0) log(`${name} exited with ${code}`);

@@ -39,12 +39,15 @@ export async function createEventStoreApp(
     groupId: config.EVENT_STORE_GROUP,
     topic: topics.events,
     handle: async (messages) => {
+      const t0 = performance.now();
       const events = messages.flatMap((m) => (m.value ? [decodeEvent(m.value)] : []));
       const result = await store.append(events);
+      const t1 = performance.now();
       await sendStored(producer, topics, result.stored);
+      const timing = { appendMs: Math.round(t1 - t0), produceMs: Math.round(performance.now() - t1) };
       appendedTotal += result.appended;
       handledTotal += events.length;
-      logger.debug({ appended: result.appended, duplicates: result.duplicates }, 'batch appended');
+      logger.debug({ appended: result.appended, duplicates: result.duplicates, ...timing }, 'batch appended');
     },
   });
   consumer.on(consumer.events.GROUP_JOIN, () => store.forgetCachedSequences());

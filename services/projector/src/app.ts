@@ -60,8 +60,18 @@ export async function createProjectorApp(
         logger: logger.child({ projection: projection.name }),
         groupId: `${projection.name}${config.PROJECTOR_GROUP_SUFFIX}`,
         topic: topics.stored,
-        handle: (messages) =>
-          projection.apply(messages.flatMap((m) => (m.value ? [decodeStored(m.value)] : []))),
+        handle: async (messages) => {
+          const started = performance.now();
+          await projection.apply(messages.flatMap((m) => (m.value ? [decodeStored(m.value)] : [])));
+          logger.debug(
+            {
+              projection: projection.name,
+              events: messages.length,
+              ms: Math.round(performance.now() - started),
+            },
+            'batch projected',
+          );
+        },
       }),
     );
   }
