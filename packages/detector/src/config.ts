@@ -1,0 +1,44 @@
+/** Every threshold of the rules in one place; defaults from the requirements. */
+export interface RulesConfig {
+  /** No face for longer than this is an absence (requirement: 10 s). */
+  faceAbsentMs: number;
+  /** Looking away for longer than this is a loss of focus (requirement: 5 s). */
+  lookingAwayMs: number;
+  /** Several faces for at least this long. */
+  multipleFacesMs: number;
+  /** Eyes closed for longer than this is drowsiness. */
+  eyesClosedMs: number;
+  /** Head turned further than this from the calibrated neutral pose counts as looking away. */
+  maxYawDeg: number;
+  maxPitchDeg: number;
+  /** Iris offset from the calibrated centre (−1..1) beyond which the gaze is off the screen. */
+  maxGaze: number;
+  /** Eye aspect ratio below which an eye is closed. */
+  closedEyeAspectRatio: number;
+  /** Faces the detector is less sure of are ignored. */
+  minFaceConfidence: number;
+  /** Objects the detector is less sure of are ignored. */
+  minObjectConfidence: number;
+  /** Consecutive object checks that must see (or no longer see) an item to start (or end) an event. */
+  objectChecks: number;
+  /** A condition must be gone this long before its event ends, so a flicker does not end it. */
+  endHysteresisMs: number;
+  /** A gap this short does not reset a condition that is building up, so a flicker does not restart it. */
+  startToleranceMs: number;
+}
+
+export const DEFAULT_RULES: RulesConfig = {
+  faceAbsentMs: 10_000,
+  lookingAwayMs: 5_000,
+  multipleFacesMs: 1_000,
+  eyesClosedMs: 2_000,
+  maxYawDeg: 30,
+  maxPitchDeg: 25,
+  maxGaze: 0.45,
+  closedEyeAspectRatio: 0.18,
+  minFaceConfidence: 0.5,
+  minObjectConfidence: 0.5,
+  objectChecks: 3,
+  endHysteresisMs: 1_000,
+  startToleranceMs: 400,
+};

@@ -1,0 +1,320 @@
+import { DEFAULT_RULES, type RulesConfig } from './config.ts';
+
+/** A rectangle in frame pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One face as the models see it. Angles in degrees; gaze −1..1 per axis; eye aspect ratio ~0.3 open. */
+export interface FaceObservation {
+  box: Box;
+  confidence: number;
+  yawDeg: number;
+  pitchDeg: number;
+  gazeX?: number;
+  gazeY?: number;
+  eyeAspectRatio?: number;
+}
+
+/** One detected object with its COCO label ("cell phone", "book", "laptop", ...). */
+export interface ObjectObservation {
+  label: string;
+  confidence: number;
+  box: Box;
+}
+
+/**
+ * What the models saw in one frame. `objects` is present only on frames where object detection ran
+ * (it runs on a slower cadence than the face pipeline).
+ */
+export interface FrameObservation {
+  timeMs: number;
+  faces: FaceObservation[];
+  objects?: ObjectObservation[];
+}
+
+export type ObjectKind = 'PHONE' | 'BOOK' | 'PAPER' | 'LAPTOP' | 'KEYBOARD' | 'SCREEN';
+export type RuleKind = 'FACE_ABSENT' | 'LOOKING_AWAY' | 'MULTIPLE_FACES' | 'EYES_CLOSED' | 'OBJECT';
+
+/** A proctoring event with start/end phases; START is dated from when the condition began. */
+export interface DetectionEvent {
+  kind: RuleKind;
+  phase: 'START' | 'END';
+  episodeId: string;
+  /** When the condition began (START) or ended (END). */
+  atMs: number;
+  /** On END: how long it lasted. */
+  durationMs: number;
+  objectKind?: ObjectKind;
+  label?: string;
+  faceCount?: number;
+  yawDeg?: number;
+  pitchDeg?: number;
+  eyeAspectRatio?: number;
+  evidence: { frameTimeMs: number; confidence: number; boxes: Box[] };
+}
+
+/** The candidate's neutral pose, measured while they look at the screen at the start. */
+export interface Calibration {
+  yawDeg: number;
+  pitchDeg: number;
+  gazeX: number;
+  gazeY: number;
+}
+
+export const NO_CALIBRATION: Calibration = { yawDeg: 0, pitchDeg: 0, gazeX: 0, gazeY: 0 };
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.floor(sorted.length / 2)] ?? 0) : 0;
+};
+
+/** The neutral pose from calibration frames (median, robust to a glance); needs frames with one face. */
+export function calibrate(frames: FrameObservation[]): Calibration {
+  const faces = frames.flatMap((f) => (f.faces.length === 1 && f.faces[0] ? [f.faces[0]] : []));
+  if (faces.length < 3) throw new Error('calibration needs at least 3 frames showing exactly one face');
+  return {
+    yawDeg: median(faces.map((f) => f.yawDeg)),
+    pitchDeg: median(faces.map((f) => f.pitchDeg)),
+    gazeX: median(faces.map((f) => f.gazeX ?? 0)),
+    gazeY: median(faces.map((f) => f.gazeY ?? 0)),
+  };
+}
+
+/** COCO labels that matter, by kind. Screens are also where faces may legitimately appear (a video call). */
+const OBJECT_KINDS: Record<string, ObjectKind> = {
+  'cell phone': 'PHONE',
+  book: 'BOOK',
+  laptop: 'LAPTOP',
+  keyboard: 'KEYBOARD',
+  tv: 'SCREEN',
+};
+const SCREEN_LABELS = new Set(['tv', 'laptop']);
+
+const inside = (inner: Box, outer: Box) => {
+  const cx = inner.x + inner.width / 2;
+  const cy = inner.y + inner.height / 2;
+  return cx >= outer.x && cx <= outer.x + outer.width && cy >= outer.y && cy <= outer.y + outer.height;
+};
+
+/** A condition that must hold for `minMs` to start and be gone for the hysteresis to end. */
+interface Episode {
+  since: number | null;
+  lastTrue: number | null;
+  active: { id: string; startedAt: number } | null;
+}
+
+/**
+ * The temporal rules: feed frames in time order, get START/END events. Pure and deterministic (episode ids
+ * come from `newId`), so a synthetic timeline always gives the same events.
+ */
+export function createRules(
+  options: { config?: Partial<RulesConfig>; calibration?: Calibration; newId?: () => string } = {},
+) {
+  const config: RulesConfig = { ...DEFAULT_RULES, ...options.config };
+  const calibration = options.calibration ?? NO_CALIBRATION;
+  let counter = 0;
+  const newId = options.newId ?? (() => `episode-${++counter}`);
+  const episodes = new Map<string, Episode>();
+  const objectStreak = new Map<
+    ObjectKind,
+    {
+      seen: number;
+      clear: number;
+      active: { id: string; startedAt: number } | null;
+      last?: ObjectObservation;
+    }
+  >();
+  let screens: Box[] = [];
+
+  const episode = (key: string): Episode => {
+    let e = episodes.get(key);
+    if (!e) {
+      e = { since: null, lastTrue: null, active: null };
+      episodes.set(key, e);
+    }
+    return e;
+  };
+
+  /** Advances one condition; returns the event it produced, if any. */
+  function track(
+    key: string,
+    kind: RuleKind,
+    holds: boolean,
+    minMs: number,
+    t: number,
+    detail: Omit<DetectionEvent, 'kind' | 'phase' | 'episodeId' | 'atMs' | 'durationMs'>,
+  ): DetectionEvent | undefined {
+    const e = episode(key);
+    if (holds) {
+      if (e.since === null || (e.lastTrue !== null && t - e.lastTrue > config.startToleranceMs && !e.active))
+        e.since = t;
+      e.lastTrue = t;
+      if (!e.active && t - e.since >= minMs) {
+        e.active = { id: newId(), startedAt: e.since };
+        return { kind, phase: 'START', episodeId: e.active.id, atMs: e.since, durationMs: 0, ...detail };
+      }
+      return undefined;
+    }
+    if (e.active && e.lastTrue !== null && t - e.lastTrue >= config.endHysteresisMs) {
+      const ended = e.active;
+      const at = e.lastTrue;
+      e.active = null;
+      e.since = null;
+      return {
+        kind,
+        phase: 'END',
+        episodeId: ended.id,
+        atMs: at,
+        durationMs: at - ended.startedAt,
+        ...detail,
+      };
+    }
+    if (!e.active && e.lastTrue !== null && t - e.lastTrue > config.startToleranceMs) e.since = null;
+    return undefined;
+  }
+
+  function objects(frame: FrameObservation): DetectionEvent[] {
+    if (!frame.objects) return [];
+    const confident = frame.objects.filter((o) => o.confidence >= config.minObjectConfidence);
+    screens = confident.filter((o) => SCREEN_LABELS.has(o.label)).map((o) => o.box);
+    const events: DetectionEvent[] = [];
+    for (const kind of new Set(Object.values(OBJECT_KINDS))) {
+      const seen = confident
+        .filter((o) => OBJECT_KINDS[o.label] === kind)
+        .sort((a, b) => b.confidence - a.confidence)[0];
+      const streak = objectStreak.get(kind) ?? { seen: 0, clear: 0, active: null };
+      objectStreak.set(kind, streak);
+      if (seen) {
+        streak.seen += 1;
+        streak.clear = 0;
+        streak.last = seen;
+        if (!streak.active && streak.seen >= config.objectChecks) {
+          streak.active = { id: newId(), startedAt: frame.timeMs };
+          events.push({
+            kind: 'OBJECT',
+            phase: 'START',
+            episodeId: streak.active.id,
+            atMs: frame.timeMs,
+            durationMs: 0,
+            objectKind: kind,
+            label: seen.label,
+            evidence: { frameTimeMs: frame.timeMs, confidence: seen.confidence, boxes: [seen.box] },
+          });
+        }
+      } else {
+        streak.clear += 1;
+        streak.seen = 0;
+        if (streak.active && streak.clear >= config.objectChecks) {
+          events.push({
+            kind: 'OBJECT',
+            phase: 'END',
+            episodeId: streak.active.id,
+            atMs: frame.timeMs,
+            durationMs: frame.timeMs - streak.active.startedAt,
+            objectKind: kind,
+            label: streak.last?.label,
+            evidence: { frameTimeMs: frame.timeMs, confidence: streak.last?.confidence ?? 0, boxes: [] },
+          });
+          streak.active = null;
+        }
+      }
+    }
+    return events;
+  }
+
+  return {
+    config,
+    push(frame: FrameObservation): DetectionEvent[] {
+      const t = frame.timeMs;
+      const events = objects(frame);
+      // Faces inside a detected screen (a video call, a photo on a monitor) are not people in the room.
+      const faces = frame.faces.filter(
+        (f) => f.confidence >= config.minFaceConfidence && !screens.some((s) => inside(f.box, s)),
+      );
+      const main = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
+      const evidence = { frameTimeMs: t, confidence: main?.confidence ?? 0, boxes: faces.map((f) => f.box) };
+      const yaw = main ? main.yawDeg - calibration.yawDeg : 0;
+      const pitch = main ? main.pitchDeg - calibration.pitchDeg : 0;
+      const gaze = main
+        ? Math.max(
+            Math.abs((main.gazeX ?? calibration.gazeX) - calibration.gazeX),
+            Math.abs((main.gazeY ?? calibration.gazeY) - calibration.gazeY),
+          )
+        : 0;
+      const away =
+        !!main &&
+        (Math.abs(yaw) > config.maxYawDeg || Math.abs(pitch) > config.maxPitchDeg || gaze > config.maxGaze);
+      const eyesClosed =
+        !!main && main.eyeAspectRatio !== undefined && main.eyeAspectRatio < config.closedEyeAspectRatio;
+      const candidates = [
+        track('absent', 'FACE_ABSENT', faces.length === 0, config.faceAbsentMs, t, { evidence }),
+        track('multiple', 'MULTIPLE_FACES', faces.length > 1, config.multipleFacesMs, t, {
+          faceCount: faces.length,
+          evidence,
+        }),
+        track('away', 'LOOKING_AWAY', away, config.lookingAwayMs, t, {
+          yawDeg: yaw,
+          pitchDeg: pitch,
+          evidence,
+        }),
+        track('eyes', 'EYES_CLOSED', eyesClosed, config.eyesClosedMs, t, {
+          eyeAspectRatio: main?.eyeAspectRatio,
+          evidence,
+        }),
+      ];
+      for (const event of candidates) if (event) events.push(event);
+      return events;
+    },
+  };
+}
+
+export type Rules = ReturnType<typeof createRules>;
+
+const OBJECT_CLASS: Record<ObjectKind, string> = {
+  PHONE: 'OBJECT_CLASS_PHONE',
+  BOOK: 'OBJECT_CLASS_BOOK',
+  PAPER: 'OBJECT_CLASS_PAPER',
+  LAPTOP: 'OBJECT_CLASS_LAPTOP',
+  KEYBOARD: 'OBJECT_CLASS_KEYBOARD',
+  SCREEN: 'OBJECT_CLASS_SCREEN',
+};
+
+/** The event's payload as POST /api/logs takes it (protobuf JSON of one EventEnvelope payload). */
+export function toEventPayload(event: DetectionEvent, snapshotRef = ''): Record<string, unknown> {
+  const evidence = {
+    frameTimeMs: String(Math.round(event.evidence.frameTimeMs)),
+    confidence: event.evidence.confidence,
+    boxes: event.evidence.boxes,
+    snapshotRef,
+  };
+  const base = {
+    phase: `PHASE_${event.phase}`,
+    episodeId: event.episodeId,
+    evidence,
+    ...(event.phase === 'END' ? { durationMs: String(Math.round(event.durationMs)) } : {}),
+  };
+  switch (event.kind) {
+    case 'FACE_ABSENT':
+      return { faceAbsent: base };
+    case 'MULTIPLE_FACES':
+      return { multipleFaces: { ...base, faceCount: event.faceCount ?? 2 } };
+    case 'LOOKING_AWAY':
+      return { lookingAway: { ...base, yawDeg: event.yawDeg ?? 0, pitchDeg: event.pitchDeg ?? 0 } };
+    case 'EYES_CLOSED':
+      return { eyesClosed: { ...base, eyeAspectRatio: event.eyeAspectRatio ?? 0, drowsy: true } };
+    case 'OBJECT':
+      return {
+        objectDetected: {
+          ...base,
+          objectClass: OBJECT_CLASS[event.objectKind ?? 'PHONE'],
+          label: event.label ?? '',
+          confidence: event.evidence.confidence,
+          ...(event.evidence.boxes[0] ? { box: event.evidence.boxes[0] } : {}),
+        },
+      };
+  }
+}
