@@ -1,17 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { startTestGateway, type TestGateway } from '@proctor/gateway/testing';
 import { startTestPipeline, type TestPipeline } from '@proctor/projector/testing';
-import { launchChromium } from '@proctor/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  candidateJoins,
+  endAndOpenReport,
+  fakeCameraClip,
+  interviewerSeesVideo,
+  launchWithFakeCamera,
+  openAndStart,
+  paste,
+  signInAndSchedule,
+} from './interview-flow.ts';
 
 // A whole interview in headless Chromium over the real stack: the interviewer schedules it, the candidate
 // joins with a fake camera, the interviewer watches the video and gets alerts, ends it, reads the report.
 
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
-const CLIP = `${ARTIFACTS}camera.y4m`;
 const USER = { email: 'e2e-interviewer@acme.test', password: 'e2e-password-123' };
 
 let pipe: TestPipeline;
@@ -19,34 +25,9 @@ let gw: TestGateway;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // A fake camera clip (Chromium loops it): ffmpeg's test pattern, 640×480, 3 seconds.
-  if (!existsSync(CLIP)) {
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=640x480:rate=15',
-      '-t',
-      '3',
-      '-pix_fmt',
-      'yuv420p',
-      '-y',
-      CLIP,
-    ]);
-  }
   pipe = await startTestPipeline('e2e');
   gw = await startTestGateway(pipe, [`${USER.email}:${USER.password}:interviewer:acme`]);
-  browser = await launchChromium({
-    args: [
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${CLIP}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchWithFakeCamera(fakeCameraClip(ARTIFACTS));
 }, 180_000);
 
 afterAll(async () => {
@@ -83,54 +64,26 @@ describe('an interview in the browser', () => {
     const interviewer = await (
       await browser.newContext({ viewport: { width: 1200, height: 900 } })
     ).newPage();
-    await interviewer.goto(`${gw.url}/interview?role=interviewer`);
-    await interviewer.getByLabel('Email').fill(USER.email);
-    await interviewer.getByLabel('Password').fill(USER.password);
-    await interviewer.getByRole('button', { name: 'Sign in' }).click();
-
-    await interviewer.getByLabel('Candidate name').fill('Casey Candidate');
-    await interviewer.getByLabel('Candidate email').fill('casey@example.com');
-    await interviewer.getByLabel('Title').fill('Frontend engineer');
-    await interviewer.getByRole('button', { name: 'Create and get the candidate link' }).click();
-    const link = await interviewer.getByLabel('Candidate link').inputValue();
+    const link = await signInAndSchedule(interviewer, gw.url, USER, 'Casey Candidate');
     expect(link).toContain('/interview?role=candidate&session=');
     await shot(interviewer, 'interviewer-scheduled');
-    await interviewer.getByRole('button', { name: 'Open the interview' }).click();
-    await interviewer.getByRole('button', { name: 'Start the interview' }).click();
-    await interviewer.getByRole('button', { name: 'End the interview' }).waitFor();
+    await openAndStart(interviewer);
 
     const candidate = await (await browser.newContext({ viewport: { width: 1000, height: 900 } })).newPage();
-    await candidate.goto(link);
-    await candidate.getByRole('checkbox', { name: /I understand and agree/ }).check();
-    await candidate.getByRole('button', { name: 'Check my camera and microphone' }).click();
-    await candidate.getByRole('button', { name: 'Join the interview' }).click();
-    await candidate.getByText('Connected · monitoring active').waitFor({ timeout: 30_000 });
+    await candidateJoins(candidate, link);
     await shot(candidate, 'candidate-live');
 
     // The interviewer's video element decodes the candidate's camera.
-    await interviewer.waitForFunction(
-      () => {
-        const video = document.querySelector<HTMLVideoElement>('[data-testid=candidate-video]');
-        return !!video && video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > 0;
-      },
-      undefined,
-      { timeout: 60_000 },
-    );
+    await interviewerSeesVideo(interviewer);
 
     // The candidate pastes text: the interviewer is alerted live.
-    await candidate.evaluate(() =>
-      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: new DataTransfer() })),
-    );
+    await paste(candidate);
     await interviewer.getByRole('listitem').filter({ hasText: 'Pasted text' }).waitFor({ timeout: 20_000 });
     await shot(interviewer, 'interviewer-live');
 
     // 60 s offline mid-interview: events wait in IndexedDB and arrive once, each, when the network is back.
     await candidate.context().setOffline(true);
-    for (let i = 0; i < 5; i++) {
-      await candidate.evaluate(() =>
-        document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: new DataTransfer() })),
-      );
-    }
+    for (let i = 0; i < 5; i++) await paste(candidate);
     await candidate.getByText(/events waiting to be sent/).waitFor({ timeout: 20_000 });
     await candidate.waitForTimeout(60_000);
     await candidate.context().setOffline(false);
@@ -143,12 +96,7 @@ describe('an interview in the browser', () => {
     await expect.poll(async () => (await pastes()).length, { timeout: 20_000 }).toBe(6);
     expect(new Set((await pastes()).map((s) => s.event?.eventId)).size).toBe(6);
 
-    await interviewer.getByRole('button', { name: 'End the interview' }).click();
-    await candidate.getByRole('heading', { name: 'The interview has ended' }).waitFor({ timeout: 30_000 });
-    await candidate.getByText('Everything was sent.').waitFor({ timeout: 30_000 });
-
-    await interviewer.getByRole('link', { name: 'Open the report' }).click();
-    await interviewer.locator('html[data-report-ready=true]').waitFor({ timeout: 30_000 });
+    await endAndOpenReport(interviewer, candidate);
     await expect
       .poll(() => interviewer.getByRole('heading', { level: 1 }).textContent())
       .toBe('Casey Candidate');
