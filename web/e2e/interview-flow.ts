@@ -28,6 +28,34 @@ export function fakeCameraClip(dir: string): string {
   return clip;
 }
 
+/** A fake camera clip showing a still image (real faces from a package's sample photos), 640×480. */
+export function clipFromImage(image: string, dir: string, name: string): string {
+  mkdirSync(dir, { recursive: true });
+  const clip = `${dir}/${name}.y4m`;
+  if (!existsSync(clip)) {
+    const fit = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2';
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      image,
+      '-vf',
+      fit,
+      '-t',
+      '2',
+      '-r',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      clip,
+    ]);
+  }
+  return clip;
+}
+
 /** Headless Chromium whose camera and microphone are fakes fed from `clip`, granted without a prompt. */
 export function launchWithFakeCamera(clip: string): Promise<Browser> {
   return launchChromium({

@@ -115,7 +115,7 @@ export function createRules(
   options: { config?: Partial<RulesConfig>; calibration?: Calibration; newId?: () => string } = {},
 ) {
   const config: RulesConfig = { ...DEFAULT_RULES, ...options.config };
-  const calibration = options.calibration ?? NO_CALIBRATION;
+  let calibration = options.calibration ?? NO_CALIBRATION;
   let counter = 0;
   const newId = options.newId ?? (() => `episode-${++counter}`);
   const episodes = new Map<string, Episode>();
@@ -228,6 +228,10 @@ export function createRules(
 
   return {
     config,
+    /** Adopts the neutral pose once it is measured; rules run meanwhile, against the camera's axis. */
+    recalibrate(next: Calibration): void {
+      calibration = next;
+    },
     push(frame: FrameObservation): DetectionEvent[] {
       const t = frame.timeMs;
       const events = objects(frame);

@@ -102,6 +102,9 @@ describe('the temporal rules', () => {
     expect(run([[7, sideways]], createRules({ calibration: neutral }))).toEqual([]);
     expect(run([[7, sideways]])).toHaveLength(1);
     expect(() => calibrate([{ timeMs: 0, faces: [] }])).toThrow(/at least 3 frames/);
+    const late = createRules();
+    late.recalibrate(neutral);
+    expect(run([[7, sideways]], late)).toEqual([]);
   });
 
   it('given a second face for 1.5 s, then several faces; a face on a laptop screen does not count', () => {

@@ -5,6 +5,7 @@ import { ErrorNotice } from '~/components/ErrorNotice';
 import { ApiError, currentToken } from '~/lib/api';
 import { watchAudio } from '~/lib/audio';
 import { createEventFactory } from '~/lib/client-events';
+import { type DetectionHandle, startDetection } from '~/lib/detection';
 import { candidateJoin } from '~/lib/interviews';
 import { frameBrightness, MediaAccessError, openCameraAndMicrophone } from '~/lib/media';
 import { type ClientEvent, createOutbox, type Outbox, type OutboxState, sendToIngestion } from '~/lib/outbox';
@@ -23,6 +24,8 @@ export default function CandidatePage(props: { sessionId: string }) {
   const [error, setError] = createSignal('');
   const [consent, setConsent] = createSignal(false);
   const [brightness, setBrightness] = createSignal(0);
+  const [faces, setFaces] = createSignal<number | null>(null);
+  const [detectorError, setDetectorError] = createSignal('');
   const [outboxState, setOutboxState] = createSignal<OutboxState>({
     pending: 0,
     retrying: false,
@@ -32,6 +35,7 @@ export default function CandidatePage(props: { sessionId: string }) {
   let video!: HTMLVideoElement;
   let stream: MediaStream | undefined;
   let room: Room | undefined;
+  let detection: DetectionHandle | undefined;
   let outbox: Outbox | undefined;
   const stops: (() => void)[] = [];
 
@@ -77,6 +81,10 @@ export default function CandidatePage(props: { sessionId: string }) {
       const joined = await joinAsCandidate(grant.url, grant.token, stream);
       room = joined.room;
       room.on(RoomEvent.Disconnected, () => void finish());
+      detection = startDetection(video, factory, emit, {
+        onFrame: (frame) => setFaces(frame.faces.length),
+        onError: (message) => setDetectorError(`Face detection stopped: ${message}`),
+      });
       stops.push(watchPageSignals(factory, emit));
       stops.push(watchAudio(stream, factory, emit));
       const online = () => void outbox?.flush();
@@ -102,6 +110,7 @@ export default function CandidatePage(props: { sessionId: string }) {
 
   function cleanup() {
     for (const stop of stops.splice(0)) stop();
+    detection?.stop();
     void room?.disconnect();
   }
 
@@ -161,6 +170,10 @@ export default function CandidatePage(props: { sessionId: string }) {
                 Your face may be too dark: add light in front of you.
               </Show>
             </p>
+            <p>
+              When you join, look at the screen naturally for a few seconds: this measures your neutral head
+              position.
+            </p>
             <button type="button" class="primary" onClick={() => void join()}>
               Join the interview
             </button>
@@ -171,6 +184,15 @@ export default function CandidatePage(props: { sessionId: string }) {
           <Show when={step() === 'live'}>
             <p role="status" class="status-line">
               Connected · monitoring active
+              <Show when={faces() !== null}>
+                {' '}
+                ·{' '}
+                {faces() === 1
+                  ? 'face in view'
+                  : faces() === 0
+                    ? 'no face in view'
+                    : `${faces()} faces in view`}
+              </Show>
               <Show when={outboxState().pending > 0}>
                 {' '}
                 · {outboxState().pending} events waiting to be sent
@@ -178,6 +200,7 @@ export default function CandidatePage(props: { sessionId: string }) {
               <Show when={outboxState().retrying}> · reconnecting…</Show>
             </p>
             <ErrorNotice message={outboxState().fatal} />
+            <ErrorNotice message={detectorError()} />
           </Show>
         </section>
       </Show>

@@ -1,0 +1,83 @@
+import { calibrate, createRules, type FrameObservation, type Rules, toEventPayload } from '@proctor/detector';
+import type { EventFactory } from './client-events.ts';
+import type { ClientEvent } from './outbox.ts';
+
+export interface DetectionHandle {
+  stop(): void;
+}
+
+export interface DetectionOptions {
+  /** Face pipeline cadence; object detection runs every `objectEveryMs`. */
+  frameEveryMs?: number;
+  objectEveryMs?: number;
+  onFrame?: (observation: FrameObservation) => void;
+  onError?: (message: string) => void;
+}
+
+/**
+ * Runs the models on the local camera in a Web Worker and the rules on the page: calibrates the neutral
+ * pose from the first frames with one face, then turns observations into events. One frame in flight at a
+ * time, so a slow machine lowers the frame rate instead of queueing.
+ */
+export function startDetection(
+  video: HTMLVideoElement,
+  factory: EventFactory,
+  emit: (e: ClientEvent) => void,
+  options: DetectionOptions = {},
+): DetectionHandle {
+  const frameEveryMs = options.frameEveryMs ?? 100;
+  const objectEveryMs = options.objectEveryMs ?? 500;
+  const worker = new Worker(new URL('../workers/detector.worker.ts', import.meta.url), { type: 'module' });
+  const started = performance.now();
+  const calibrationFrames: FrameObservation[] = [];
+  // Rules run from the first frame (an absence counts from the start); the neutral pose comes later.
+  const rules: Rules = createRules({ newId: () => crypto.randomUUID() });
+  let calibrated = false;
+  let busy = false;
+  let lastObjects = -Infinity;
+  let stopped = false;
+
+  worker.onmessage = (message: MessageEvent<{ observation?: FrameObservation; error?: string }>) => {
+    busy = false;
+    if (message.data.error) {
+      options.onError?.(message.data.error);
+      return;
+    }
+    const observation = message.data.observation;
+    if (!observation || stopped) return;
+    options.onFrame?.(observation);
+    if (!calibrated && observation.faces.length === 1) {
+      calibrationFrames.push(observation);
+      // 15 frames with one face measure the neutral head pose (the candidate was asked to look at the screen).
+      if (calibrationFrames.length >= 15) {
+        rules.recalibrate(calibrate(calibrationFrames));
+        calibrated = true;
+      }
+    }
+    const wallStart = Date.now() - (performance.now() - started);
+    for (const event of rules.push(observation))
+      emit(factory.make(toEventPayload(event), new Date(wallStart + event.atMs)));
+  };
+
+  const timer = setInterval(async () => {
+    if (busy || stopped || video.readyState < 2) return;
+    busy = true;
+    const timeMs = performance.now() - started;
+    const objects = timeMs - lastObjects >= objectEveryMs;
+    if (objects) lastObjects = timeMs;
+    try {
+      const frame = await createImageBitmap(video);
+      worker.postMessage({ frame, timeMs, objects }, [frame]);
+    } catch {
+      busy = false;
+    }
+  }, frameEveryMs);
+
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      worker.terminate();
+    },
+  };
+}
