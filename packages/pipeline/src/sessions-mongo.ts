@@ -58,6 +58,7 @@ export async function createSessionsRepository(db: Db) {
       }
       return sessions.find(query).sort({ createdAt: -1, _id: -1 }).limit(filter.limit).toArray();
     },
+    countByOrg: (orgId: string) => sessions.countDocuments({ orgId }),
     async clear(): Promise<void> {
       await sessions.deleteMany({});
     },

@@ -412,6 +412,31 @@ describe('the GraphQL gateway', () => {
     expect({ ...rest, generatedAt: '' }).toEqual({ ...json, generatedAt: '' });
   });
 
+  it('shows an organisation: its size to staff, its members and API keys (never the keys) to admins only', async () => {
+    const query = '{ organization { id interviewCount members { email role } apiKeys { name } } }';
+    const asAdmin = await gw.graphql(query, {}, { token: tokens.admin });
+    expect(asAdmin.errors).toBeUndefined();
+    expect(asAdmin.data?.organization.id).toBe('acme');
+    expect(asAdmin.data?.organization.interviewCount).toBeGreaterThan(0);
+    expect(asAdmin.data?.organization.members.map((m: { email: string }) => m.email)).toEqual([
+      'adam@acme.test',
+      'ana@acme.test',
+      'ivy@acme.test',
+    ]);
+    expect(JSON.stringify(asAdmin)).not.toMatch(/hash|salt/);
+    expect(code(await gw.graphql(query, {}, { token: tokens.interviewer }))).toBe('FORBIDDEN');
+    const small = await gw.graphql('{ organization { id interviewCount } }', {}, { token: tokens.outsider });
+    const theirs = await gw.graphql(
+      '{ interviews(first: 100) { edges { node { id } } } }',
+      {},
+      { token: tokens.outsider },
+    );
+    expect(small.data?.organization).toEqual({
+      id: 'other',
+      interviewCount: theirs.data?.interviews.edges.length,
+    });
+  });
+
   it('lets an enterprise client read reports with an API key an admin created', async () => {
     const { interview } = await createInterview('Api Client');
     const created = await gw.graphql(

@@ -43,6 +43,11 @@ export const typeDefs = /* GraphQL */ `
 
   type Principal { subject: String!, role: Role!, orgId: String!, sessionId: ID, name: String }
 
+  type Member { email: String!, name: String!, role: Role! }
+  type ApiKeyInfo { id: ID!, name: String!, createdAt: String! }
+  "The caller's organisation; members and API keys are visible to its admins only."
+  type Organization { id: ID!, interviewCount: Int!, members: [Member!]!, apiKeys: [ApiKeyInfo!]! }
+
   type Flag {
     id: ID!
     kind: String!
@@ -109,6 +114,7 @@ export const typeDefs = /* GraphQL */ `
 
   type Query {
     me: Principal!
+    organization: Organization!
     interviews(first: Int = 20, after: String, status: InterviewStatus): InterviewConnection!
     interview(id: ID!): Interview!
     "The proctoring report (candidate, duration, counts, flags, integrity score with its deductions)."
@@ -218,8 +224,24 @@ export function createResolvers(deps: GatewayDeps) {
   return {
     JSON: { serialize: (v: unknown) => v, parseValue: (v: unknown) => v },
     Interview: interviewFields,
+    Organization: {
+      interviewCount: (org: { id: string }) => deps.sessions.countByOrg(org.id),
+      members: (org: { id: string; principal: Principal }) => {
+        if (org.principal.role !== 'admin') throw new ForbiddenError('Only an admin sees the members');
+        return deps.users.members(org.id);
+      },
+      apiKeys: (org: { id: string; principal: Principal }) => {
+        if (org.principal.role !== 'admin') throw new ForbiddenError('Only an admin sees the API keys');
+        return deps.users.apiKeys(org.id);
+      },
+    },
     Query: {
       me: (_: unknown, __: unknown, ctx: GatewayContext) => need(ctx),
+      organization(_: unknown, __: unknown, ctx: GatewayContext) {
+        const principal = need(ctx);
+        authorize(principal, 'session:read', { orgId: principal.orgId });
+        return { id: principal.orgId, principal };
+      },
       async interviews(
         _: unknown,
         args: { first: number; after?: string; status?: SessionView['status'] },

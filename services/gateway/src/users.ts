@@ -63,6 +63,24 @@ export async function createUsers(db: Db) {
       return `pk_${id}_${secret}`;
     },
 
+    /** Staff of an organisation, without their password hashes. */
+    async members(orgId: string): Promise<{ email: string; name: string; role: Role }[]> {
+      const docs = await users
+        .find({ orgId }, { projection: { role: 1, name: 1 } })
+        .sort({ _id: 1 })
+        .toArray();
+      return docs.map((d) => ({ email: d._id, name: d.name, role: d.role }));
+    },
+
+    /** An organisation's API keys, never the keys themselves. */
+    async apiKeys(orgId: string): Promise<{ id: string; name: string; createdAt: string }[]> {
+      const docs = await apiKeys
+        .find({ orgId }, { projection: { name: 1, createdAt: 1 } })
+        .sort({ createdAt: 1 })
+        .toArray();
+      return docs.map((d) => ({ id: d._id, name: d.name, createdAt: d.createdAt.toISOString() }));
+    },
+
     async verifyApiKey(key: string): Promise<Principal> {
       const match = /^pk_([0-9a-f]{12})_([A-Za-z0-9_-]+)$/.exec(key);
       if (!match?.[1] || !match[2]) throw new UnauthenticatedError('Malformed API key');
