@@ -1,22 +1,9 @@
-import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
+import { launchChromium as launch } from '@proctor/chromium';
+import type { Browser, LaunchOptions } from 'playwright-core';
 
-/** Flags that keep Debian's Chromium quiet on a machine with no internet and no GPU. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+export { CHROMIUM_ARGS } from '@proctor/chromium';
 
+/** The stack's Chromium (CHROMIUM_PATH, default Debian's /usr/bin/chromium) for tests. */
 export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    ...options,
-    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
-  });
+  return launch(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', options);
 }

@@ -1,16 +1,6 @@
+import { launchChromium } from '@proctor/chromium';
 import type { Logger } from '@proctor/kernel';
-import { type Browser, chromium } from 'playwright-core';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+import type { Browser } from 'playwright-core';
 
 /**
  * Prints web pages to PDF with one warm Chromium: each render is a fresh context (no shared cookies or
@@ -22,15 +12,13 @@ export function createPdfRenderer(options: { executablePath: string; concurrency
   const waiting: (() => void)[] = [];
 
   const getBrowser = () => {
-    browser ??= chromium
-      .launch({ executablePath: options.executablePath, headless: true, args: CHROMIUM_ARGS })
-      .then((b) => {
-        b.on('disconnected', () => {
-          options.logger.warn('PDF browser disconnected; relaunching on next render');
-          browser = undefined;
-        });
-        return b;
+    browser ??= launchChromium(options.executablePath).then((b) => {
+      b.on('disconnected', () => {
+        options.logger.warn('PDF browser disconnected; relaunching on next render');
+        browser = undefined;
       });
+      return b;
+    });
     return browser;
   };
 
