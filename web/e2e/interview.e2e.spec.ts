@@ -192,6 +192,22 @@ describe('an interview in the browser', () => {
     await deniedPage.getByRole('checkbox', { name: /I understand and agree/ }).check();
     await deniedPage.getByRole('button', { name: 'Check my camera and microphone' }).click();
     await deniedPage.getByRole('alert').filter({ hasText: 'access was denied' }).waitFor();
+
+    // LiveKit unreachable: the candidate is told, and no room connection is left half-open.
+    const interviewer = await (await browser.newContext()).newPage();
+    const link = await signInAndSchedule(interviewer, gw.url, USER, 'No Video Service');
+    const offline = await (await browser.newContext()).newPage();
+    await offline.routeWebSocket(/:7880\//, (ws) => ws.close({ code: 1011, reason: 'unreachable' }));
+    await offline.goto(link);
+    await offline.getByRole('checkbox', { name: /I understand and agree/ }).check();
+    await offline.getByRole('button', { name: 'Check my camera and microphone' }).click();
+    await offline.getByRole('button', { name: 'Join the interview' }).click();
+    await offline
+      .getByRole('alert')
+      .filter({ hasText: 'Could not reach the video service' })
+      .waitFor({ timeout: 60_000 });
+    expect(await offline.getByText('Connected · monitoring active').count()).toBe(0);
+    await shot(offline, 'candidate-livekit-unreachable');
     await shot(deniedPage, 'candidate-camera-denied');
   });
 });
