@@ -1,4 +1,6 @@
 export { DEFAULT_RULES, type RulesConfig } from './config.ts';
+export { DetectorError, type DetectorErrorCode, isDetectorError } from './errors.ts';
+export { eyeAspectRatio, humanConfig, MODEL_FILES, type ModelResult, toFrameObservation } from './models.ts';
 export {
   type Box,
   type Calibration,
