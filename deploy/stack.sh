@@ -158,7 +158,8 @@ start_livekit() {
 # A platform service: TypeScript run by tsx, configured from stack.env (already exported) and its defaults.
 start_service() {
   local name=$1
-  (cd "$ROOT/services/$name" && spawn "$name" node --import tsx src/index.ts)
+  # The verifier spools recordings under the stack's data folder, so they survive a restart of the service.
+  (cd "$ROOT/services/$name" && VERIFIER_SPOOL_DIR="$DATA_DIR/verifier-spool" spawn "$name" node --import tsx src/index.ts)
 }
 
 start_one() {
@@ -214,6 +215,7 @@ platform() {
     Web app and GraphQL     http://127.0.0.1:4000          (GraphQL at /graphql)
     Interviewer             http://127.0.0.1:4000/interview?role=interviewer
     Ingestion REST API      http://127.0.0.1:4100/api      (POST /api/logs, PATCH /api/sessions/:id/end, GET /api/reports/:id)
+    Verifier status         http://127.0.0.1:4130/status   (rooms watched, sampling rate, detector pool)
     LiveKit                 $LIVEKIT_URL
     Object storage (S3)     $S3_ENDPOINT
 URLS

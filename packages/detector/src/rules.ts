@@ -104,6 +104,8 @@ const inside = (inner: Box, outer: Box) => {
 interface Episode {
   since: number | null;
   lastTrue: number | null;
+  /** The first frame of the current stretch where the condition is gone. */
+  falseSince: number | null;
   active: { id: string; startedAt: number } | null;
 }
 
@@ -133,7 +135,7 @@ export function createRules(
   const episode = (key: string): Episode => {
     let e = episodes.get(key);
     if (!e) {
-      e = { since: null, lastTrue: null, active: null };
+      e = { since: null, lastTrue: null, falseSince: null, active: null };
       episodes.set(key, e);
     }
     return e;
@@ -150,9 +152,9 @@ export function createRules(
   ): DetectionEvent | undefined {
     const e = episode(key);
     if (holds) {
-      if (e.since === null || (e.lastTrue !== null && t - e.lastTrue > config.startToleranceMs && !e.active))
-        e.since = t;
+      e.since ??= t;
       e.lastTrue = t;
+      e.falseSince = null;
       if (!e.active && t - e.since >= minMs) {
         e.active = { id: newId(), startedAt: e.since };
         return { kind, phase: 'START', episodeId: e.active.id, atMs: e.since, durationMs: 0, ...detail };
@@ -173,7 +175,10 @@ export function createRules(
         ...detail,
       };
     }
-    if (!e.active && e.lastTrue !== null && t - e.lastTrue > config.startToleranceMs) e.since = null;
+    // Only a gap (frames where the condition is gone) longer than the tolerance resets a build-up; slow frames
+    // that all show the condition do not.
+    e.falseSince ??= t;
+    if (!e.active && t - e.falseSince > config.startToleranceMs) e.since = null;
     return undefined;
   }
 

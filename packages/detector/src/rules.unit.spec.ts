@@ -39,6 +39,13 @@ const summary = (events: DetectionEvent[]) =>
   events.map((e) => `${e.kind}:${e.phase}@${e.atMs}${e.phase === 'END' ? `+${e.durationMs}` : ''}`);
 
 describe('the temporal rules', () => {
+  it('given a slow machine (a frame every 700 ms) showing no face for 12 s, then the absence is still found', () => {
+    const rules = createRules();
+    const events: DetectionEvent[] = [];
+    for (let t = 0; t <= 12_600; t += 700) events.push(...rules.push({ timeMs: t, faces: [] }));
+    expect(summary(events)).toEqual(['FACE_ABSENT:START@0']);
+  });
+
   it('given no face for 12 s, then an absence starts dated from the first empty frame and ends when the face is back', () => {
     const events = run([
       [2, () => ({})],

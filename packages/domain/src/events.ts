@@ -59,6 +59,7 @@ const CLIENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>([
   'fullscreenExited',
   'clipboardPasted',
   'networkChanged',
+  'detectorStatus',
 ]);
 
 export function kindOf(event: EventEnvelope): EventKind | undefined {
@@ -174,6 +175,7 @@ const UNPHASED: ReadonlySet<EventKind> = new Set<EventKind>([
   'disagreement',
   'flagReviewed',
   'recordingChanged',
+  'detectorStatus',
 ]);
 
 function needsPhase(kind: EventKind): boolean {

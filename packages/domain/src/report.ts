@@ -60,9 +60,11 @@ export function buildReport(
   const flags = [...view.flags]
     .map((flag) => {
       const durationFlag = flag.endedAt ? flag.durationMs : Math.max(0, end - Date.parse(flag.startedAt));
+      // Where the flag is in the recording: from the recording's own start when there is one.
+      const origin = view.recording.startedAt ? Date.parse(view.recording.startedAt) : start;
       const offsetMs =
         flag.evidence?.recordingOffsetMs ||
-        (start === null ? 0 : Math.max(0, Date.parse(flag.startedAt) - start));
+        (origin === null ? 0 : Math.max(0, Date.parse(flag.startedAt) - origin));
       return { ...flag, durationMs: durationFlag, offsetMs };
     })
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));

@@ -77,6 +77,8 @@ export interface SessionView {
   flags: Flag[];
   recording: {
     state: 'none' | 'recording' | 'completed' | 'failed';
+    /** When the recording began: flags point into it at (flag start − this). */
+    startedAt: string | null;
     objectKey: string;
     durationMs: number;
     sizeBytes: number;
@@ -107,7 +109,7 @@ export function initialSession(sessionId: string): SessionView {
     eventsByKind: {},
     verifierSamples: 0,
     flags: [],
-    recording: { state: 'none', objectKey: '', durationMs: 0, sizeBytes: 0, error: '' },
+    recording: { state: 'none', startedAt: null, objectKey: '', durationMs: 0, sizeBytes: 0, error: '' },
     lastClientEventAt: null,
     updatedAt: null,
   };
@@ -257,6 +259,7 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
         },
         what,
         d.evidence?.confidence ?? 0,
+        d.fromMs > 0n ? Number(d.fromMs) : undefined,
       );
       return;
     }
@@ -289,6 +292,7 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
               : view.recording.state;
       view.recording = {
         state,
+        startedAt: r.state === RecordingState.STARTED ? iso(at) : view.recording.startedAt,
         objectKey: r.objectKey || view.recording.objectKey,
         durationMs: Number(r.durationMs),
         sizeBytes: Number(r.sizeBytes),
@@ -296,6 +300,8 @@ function applyPayload(view: SessionView, event: EventEnvelope): void {
       };
       return;
     }
+    case 'detectorStatus':
+      return; // counted in eventsByKind and lastClientEventAt: proof the browser's detector is running
     case undefined:
       return;
     default: {
@@ -319,8 +325,10 @@ function episode(
   part: EpisodePart,
   label: string,
   confidence: number,
+  /** When the episode began, if not when the event occurred (a disagreement dates what was seen). */
+  startMs?: number,
 ): void {
-  const at = occurredAtMs(event);
+  const at = startMs ?? occurredAtMs(event);
   const phase = part.phase === Phase.UNSPECIFIED ? phaseOf(event) : part.phase;
   const id = part.episodeId || event.eventId;
   const existing = view.flags.find((flag) => flag.id === id);

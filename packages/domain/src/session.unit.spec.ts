@@ -1,4 +1,4 @@
-import { ObjectClass, Phase, ReviewDecision, Source } from '@proctor/proto';
+import { DisagreementKind, ObjectClass, Phase, RecordingState, ReviewDecision, Source } from '@proctor/proto';
 import { describe, expect, it } from 'vitest';
 import { buildReport, reportToCsv } from './report.ts';
 import { evolveSession, initialSession, type SessionView } from './session.ts';
@@ -154,5 +154,43 @@ describe('the session read model and report', () => {
         .split('\n')
         .filter((l) => /^[0-9a-z-]+,(FOCUS_LOST|FACE_ABSENT|PHONE),/.test(l)),
     ).toHaveLength(5);
+  });
+});
+
+describe('what the verifier reports', () => {
+  it('dates a disagreement from when the verifier saw it, and points into the recording from its start', () => {
+    const T0 = Date.parse('2026-11-24T10:00:00Z');
+    const t = timeline('s-1', 'org-1', T0);
+    t.add(0, { case: 'sessionStarted', value: {} }, Source.SYSTEM);
+    t.add(
+      5,
+      { case: 'recordingChanged', value: { state: RecordingState.STARTED, objectKey: 'rec.mp4' } },
+      Source.VERIFIER,
+    );
+    // Seen from 20 s to 50 s, judged (and sent) at 60 s.
+    t.add(
+      60,
+      {
+        case: 'disagreement',
+        value: {
+          kind: DisagreementKind.UNREPORTED_EVENT,
+          observed: 'OBJECT_CLASS_PHONE',
+          fromMs: BigInt(T0 + 20_000),
+          toMs: BigInt(T0 + 50_000),
+        },
+      },
+      Source.VERIFIER,
+    );
+    const view = project(t.events);
+    expect(view.flags).toMatchObject([
+      {
+        kind: 'DISAGREEMENT',
+        source: 'verifier',
+        label: 'browser did not report: phone',
+        durationMs: 30_000,
+      },
+    ]);
+    expect(view.flags[0]?.startedAt).toBe('2026-11-24T10:00:20.000Z');
+    expect(buildReport(view, new Date(T0 + 120_000)).flags[0]?.offsetMs).toBe(15_000);
   });
 });

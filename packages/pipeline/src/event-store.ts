@@ -141,8 +141,13 @@ export async function createEventStore(db: Db) {
       }
     },
 
-    async readSession(sessionId: string): Promise<StoredEvent[]> {
-      return (await events.find({ sessionId }).sort({ sessionSeq: 1 }).toArray()).map(toStored);
+    /** One session's events in order; `kinds` narrows to some payload kinds (e.g. what the browser reports). */
+    async readSession(
+      sessionId: string,
+      options: { kinds?: readonly string[] } = {},
+    ): Promise<StoredEvent[]> {
+      const filter = options.kinds ? { sessionId, kind: { $in: [...options.kinds] } } : { sessionId };
+      return (await events.find(filter).sort({ sessionSeq: 1 }).toArray()).map(toStored);
     },
 
     async count(filter: { sessionId?: string } = {}): Promise<number> {

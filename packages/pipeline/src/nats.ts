@@ -17,7 +17,7 @@ export interface Alert {
 /** Subjects are versioned and scoped so a subscriber can listen to one session or one organisation. */
 export const alertSubject = (orgId: string, sessionId: string) => `proctor.alerts.v1.${orgId}.${sessionId}`;
 
-const QUIET_KINDS = new Set(['verifierObservation', 'sessionCreated']);
+const QUIET_KINDS = new Set(['verifierObservation', 'sessionCreated', 'detectorStatus']);
 const PHASE_NAME: Record<Phase, Alert['phase']> = {
   [Phase.UNSPECIFIED]: 'INSTANT',
   [Phase.START]: 'START',

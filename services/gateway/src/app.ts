@@ -74,6 +74,7 @@ export async function createGatewayApp(
     accessKey: config.S3_ACCESS_KEY,
     secretKey: config.S3_SECRET_KEY,
     bucket: config.REPORTS_BUCKET,
+    recordingsBucket: config.RECORDINGS_BUCKET,
   });
   const rooms = createRooms({
     url: config.LIVEKIT_URL,

@@ -28,6 +28,8 @@ const schema = z.object({
   S3_ACCESS_KEY: z.string().min(1),
   S3_SECRET_KEY: z.string().min(1),
   REPORTS_BUCKET: z.string().default('proctor-reports'),
+  /** Where the verifier stores interview recordings; the report links to them. */
+  RECORDINGS_BUCKET: z.string().default('proctor-recordings'),
   LIVEKIT_URL: env.url(['ws', 'wss']),
   LIVEKIT_API_KEY: z.string().min(1),
   LIVEKIT_API_SECRET: env.secret(32),

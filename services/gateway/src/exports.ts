@@ -1,23 +1,16 @@
-import { Client } from 'minio';
+import { createS3Client, ensureBucket } from '@proctor/pipeline';
 
-/** Report files in S3, handed out as time-limited links. */
+/** Report files and interview recordings in S3, handed out as time-limited links. */
 export async function createExportStore(config: {
   endpoint: string;
   region: string;
   accessKey: string;
   secretKey: string;
   bucket: string;
+  recordingsBucket: string;
 }) {
-  const endpoint = new URL(config.endpoint);
-  const s3 = new Client({
-    endPoint: endpoint.hostname,
-    port: Number(endpoint.port) || (endpoint.protocol === 'https:' ? 443 : 80),
-    useSSL: endpoint.protocol === 'https:',
-    accessKey: config.accessKey,
-    secretKey: config.secretKey,
-    region: config.region,
-  });
-  if (!(await s3.bucketExists(config.bucket))) await s3.makeBucket(config.bucket, config.region);
+  const s3 = createS3Client(config);
+  await ensureBucket(s3, config.bucket, config.region);
   return {
     /** Stores the file and returns a link valid for `ttlSeconds`. */
     async put(
@@ -30,6 +23,9 @@ export async function createExportStore(config: {
       const url = await s3.presignedGetObject(config.bucket, key, ttlSeconds);
       return { key, url, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
     },
+    /** A link to an interview recording (written by the verifier), valid for an hour. */
+    recordingUrl: (key: string, ttlSeconds = 3600) =>
+      s3.presignedGetObject(config.recordingsBucket, key, ttlSeconds),
     ping: () => s3.bucketExists(config.bucket),
   };
 }

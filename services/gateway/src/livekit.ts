@@ -1,4 +1,5 @@
 import type { Principal } from '@proctor/auth';
+import { encodeRoomMetadata, type RoomMetadata } from '@proctor/domain';
 import { ForbiddenError } from '@proctor/kernel';
 import { AccessToken, RoomServiceClient, TrackSource } from 'livekit-server-sdk';
 
@@ -44,8 +45,14 @@ export function createRooms(config: { url: string; apiKey: string; apiSecret: st
       }
       return token.toJwt();
     },
-    async create(room: string): Promise<void> {
-      await service.createRoom({ name: room, emptyTimeout: 600, departureTimeout: 60 });
+    /** The room carries its session and organisation, so the verifier can find and attribute it. */
+    async create(room: string, metadata: RoomMetadata): Promise<void> {
+      await service.createRoom({
+        name: room,
+        emptyTimeout: 600,
+        departureTimeout: 60,
+        metadata: encodeRoomMetadata(metadata),
+      });
     },
     /** Ends the call for everyone: the candidate's page sees the disconnect and finishes. */
     async close(room: string): Promise<void> {

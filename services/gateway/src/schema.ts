@@ -6,6 +6,7 @@ import {
   type PayloadInit,
   ReviewDecision,
   reportToCsv,
+  roomNameFor,
   type SessionView,
   systemEvent,
 } from '@proctor/domain';
@@ -119,6 +120,8 @@ export const typeDefs = /* GraphQL */ `
     interview(id: ID!): Interview!
     "The proctoring report (candidate, duration, counts, flags, integrity score with its deductions)."
     report(sessionId: ID!): JSON!
+    "A link (valid one hour) to the interview's recording, once it is stored; staff only."
+    recordingUrl(sessionId: ID!): String
     analytics(days: Int = 30): Analytics!
   }
 
@@ -276,6 +279,13 @@ export function createResolvers(deps: GatewayDeps) {
       async report(_: unknown, args: { sessionId: string }, ctx: GatewayContext) {
         return buildReport(await sessionFor(need(ctx), args.sessionId, 'report:read'), new Date());
       },
+      async recordingUrl(_: unknown, args: { sessionId: string }, ctx: GatewayContext) {
+        const { recording } = await sessionFor(need(ctx), args.sessionId, 'report:read');
+        // A stored recording (complete or failed) is linked for review; the link expires after an hour.
+        return recording.objectKey && recording.state !== 'recording'
+          ? deps.exportStore.recordingUrl(recording.objectKey)
+          : null;
+      },
       async analytics(_: unknown, args: { days: number }, ctx: GatewayContext) {
         const principal = need(ctx);
         authorize(principal, 'analytics:read', { orgId: principal.orgId });
@@ -312,8 +322,8 @@ export function createResolvers(deps: GatewayDeps) {
         if (scheduledAt && Number.isNaN(scheduledAt.getTime()))
           throw new ValidationError('scheduledAt is not a date');
         const id = newEventId();
-        const roomName = `interview-${id}`;
-        await deps.rooms.create(roomName);
+        const roomName = roomNameFor(id);
+        await deps.rooms.create(roomName, { sessionId: id, orgId: principal.orgId });
         const session = { _id: id, orgId: principal.orgId };
         const created = await emit(session, {
           case: 'sessionCreated',

@@ -43,6 +43,7 @@ export async function startTestGateway(pipe: TestPipeline, seedUsers: string[] =
       S3_ACCESS_KEY: stackValue('S3_ACCESS_KEY'),
       S3_SECRET_KEY: stackValue('S3_SECRET_KEY'),
       REPORTS_BUCKET: `${pipe.ns.replaceAll('_', '-')}-reports`,
+      RECORDINGS_BUCKET: `${pipe.ns.replaceAll('_', '-')}-recordings`,
       LIVEKIT_URL: stackValue('LIVEKIT_URL'),
       LIVEKIT_API_KEY: stackValue('LIVEKIT_API_KEY'),
       LIVEKIT_API_SECRET: stackValue('LIVEKIT_API_SECRET'),

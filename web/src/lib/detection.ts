@@ -2,6 +2,9 @@ import { calibrate, createRules, type FrameObservation, type Rules, toEventPaylo
 import type { EventFactory } from './client-events.ts';
 import type { ClientEvent } from './outbox.ts';
 
+/** How often the detector says it is running (the verifier calls a browser silent after a minute). */
+const STATUS_EVERY_MS = 15_000;
+
 export interface DetectionHandle {
   stop(): void;
 }
@@ -36,6 +39,8 @@ export function startDetection(
   let busy = false;
   let lastObjects = -Infinity;
   let stopped = false;
+  let framesSinceStatus = 0;
+  let lastStatusAt = performance.now();
 
   worker.onmessage = (message: MessageEvent<{ observation?: FrameObservation; error?: string }>) => {
     busy = false;
@@ -46,6 +51,7 @@ export function startDetection(
     const observation = message.data.observation;
     if (!observation || stopped) return;
     options.onFrame?.(observation);
+    framesSinceStatus += 1;
     if (!calibrated && observation.faces.length === 1) {
       calibrationFrames.push(observation);
       // 15 frames with one face measure the neutral head pose (the candidate was asked to look at the screen).
@@ -73,10 +79,20 @@ export function startDetection(
     }
   }, frameEveryMs);
 
+  // "Still watching": lets the server-side verifier tell a quiet candidate from a browser that stopped reporting.
+  const status = setInterval(() => {
+    const now = performance.now();
+    const fps = (framesSinceStatus * 1000) / (now - lastStatusAt);
+    emit(factory.make({ detectorStatus: { framesAnalysed: framesSinceStatus, fps } }, new Date()));
+    framesSinceStatus = 0;
+    lastStatusAt = now;
+  }, STATUS_EVERY_MS);
+
   return {
     stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(status);
       worker.terminate();
     },
   };

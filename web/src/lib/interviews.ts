@@ -98,3 +98,14 @@ export async function exportReport(sessionId: string, format: 'PDF' | 'CSV' | 'J
   );
   return data.exportReport.url;
 }
+
+/** A link to the interview's recording (valid an hour), or null while there is none. */
+export async function fetchRecordingUrl(sessionId: string): Promise<string | null> {
+  const data = await gql<{ recordingUrl: string | null }>(
+    'query Rec($s: ID!) { recordingUrl(sessionId: $s) }',
+    {
+      s: sessionId,
+    },
+  );
+  return data.recordingUrl;
+}

@@ -311,8 +311,23 @@ const KIND_FLAG: Record<string, string> = {
   disagreement: 'DISAGREEMENT',
 };
 
+/** What the verifier saw that the browser did not report, in words. */
+function disagreementText(d: { kind?: string; observed?: string } | undefined): string {
+  if (d?.kind === 'DISAGREEMENT_KIND_CLIENT_SILENT')
+    return "Server check: the candidate's browser stopped reporting";
+  const observed = d?.observed ?? '';
+  const what = observed.startsWith('OBJECT_CLASS_')
+    ? observed.replace('OBJECT_CLASS_', '').toLowerCase()
+    : flagName(observed === 'LOOKING_AWAY' ? 'FOCUS_LOST' : observed).toLowerCase();
+  return `Server check: browser did not report ${what}`;
+}
+
 function alertText(a: Alert): string {
-  const event = a.event as { objectDetected?: { label?: string; objectClass?: string } };
+  const event = a.event as {
+    objectDetected?: { label?: string; objectClass?: string };
+    disagreement?: { kind?: string; observed?: string };
+  };
+  if (a.kind === 'disagreement') return disagreementText(event.disagreement);
   const what =
     a.kind === 'objectDetected'
       ? `Object: ${event.objectDetected?.label || event.objectDetected?.objectClass?.replace('OBJECT_CLASS_', '').toLowerCase() || 'unknown'}`

@@ -2,7 +2,7 @@ import { useParams, useSearchParams } from '@solidjs/router';
 import { createEffect, createResource, createSignal, For, type JSX, Match, Show, Switch } from 'solid-js';
 import { ApiError, fetchReport, type Report, type ReportFlag } from '~/lib/api';
 import { clock, dateTime, flagName, scoreBand, seconds } from '~/lib/format';
-import { exportReport, reviewFlag } from '~/lib/interviews';
+import { exportReport, fetchRecordingUrl, reviewFlag } from '~/lib/interviews';
 
 /**
  * The proctoring report. The PDF is printed from this page (`?print=1`): it signals it is complete by
@@ -61,6 +61,21 @@ function ReportError(props: { error: unknown }) {
 
 function ReportBody(props: { report: Report; printing: boolean; onReviewed: () => void }) {
   const r = () => props.report;
+  let player: HTMLVideoElement | undefined;
+  const [recordingUrl] = createResource(
+    () =>
+      !props.printing && r().recording.objectKey && r().recording.state !== 'recording'
+        ? r().sessionId
+        : null,
+    fetchRecordingUrl,
+  );
+  /** Plays the recording from a flag's moment. */
+  const seek = (offsetMs: number) => {
+    if (!player) return;
+    player.currentTime = offsetMs / 1000;
+    player.scrollIntoView({ block: 'center' });
+    void player.play().catch(() => undefined);
+  };
   const band = () => scoreBand(r().integrity.score);
   const disagreements = () => r().flags.filter((f) => f.kind === 'DISAGREEMENT');
   return (
@@ -106,6 +121,24 @@ function ReportBody(props: { report: Report; printing: boolean; onReviewed: () =
             evidence.
           </p>
         </section>
+      </Show>
+
+      <Show when={recordingUrl()}>
+        {(url) => (
+          <section aria-labelledby="recording-title" class="recording">
+            <h2 id="recording-title">Recording</h2>
+            {/* biome-ignore lint/a11y/useMediaCaption: a proctoring recording has no script to caption */}
+            <video ref={player} controls preload="metadata" src={url()} aria-label="Interview recording" />
+            <p>
+              <a href={url()} download="interview-recording.mp4">
+                Download the recording
+              </a>{' '}
+              <span class="muted">
+                (link valid for an hour; choose a flag's time below to play from there)
+              </span>
+            </p>
+          </section>
+        )}
       </Show>
 
       <section aria-labelledby="summary-title">
@@ -201,6 +234,7 @@ function ReportBody(props: { report: Report; printing: boolean; onReviewed: () =
                 {(flag) => (
                   <FlagRow
                     flag={flag}
+                    onSeek={recordingUrl() ? seek : undefined}
                     sessionId={r().sessionId}
                     reviewable={!props.printing}
                     onReviewed={props.onReviewed}
@@ -220,6 +254,7 @@ function ReportBody(props: { report: Report; printing: boolean; onReviewed: () =
 
 function FlagRow(props: {
   flag: ReportFlag;
+  onSeek?: (offsetMs: number) => void;
   sessionId: string;
   reviewable: boolean;
   onReviewed: () => void;
@@ -233,7 +268,18 @@ function FlagRow(props: {
       }}
     >
       <td>
-        <time datetime={f().startedAt}>{clock(f().offsetMs)}</time>
+        <Show when={props.onSeek} fallback={<time datetime={f().startedAt}>{clock(f().offsetMs)}</time>}>
+          {(onSeek) => (
+            <button
+              type="button"
+              class="link"
+              aria-label={`Play the recording at ${clock(f().offsetMs)}`}
+              onClick={() => onSeek()(f().offsetMs)}
+            >
+              <time datetime={f().startedAt}>{clock(f().offsetMs)}</time>
+            </button>
+          )}
+        </Show>
       </td>
       <td>
         <strong>{flagName(f().kind)}</strong>
