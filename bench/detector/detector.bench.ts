@@ -1,0 +1,99 @@
+/**
+ * bench/detector: frames per second and per-stage latency (p50/p95) of the detection models at 640×480,
+ * in Node (the verifier's worker-thread pool) and in headless Chromium (what the candidate's browser runs).
+ *
+ *   pnpm --filter @proctor/bench detector [--frames 60]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createDetectorPool, type Detection } from '@proctor/detector/node';
+import { machine, percentile } from '../machine.ts';
+import { type BenchFrame, benchFrames } from './frames.ts';
+import { benchInChromium } from './in-chromium.ts';
+
+const { values: args } = parseArgs({ options: { frames: { type: 'string', default: '60' } } });
+const FRAMES = Number(args.frames);
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+const stats = (values: number[]) => ({
+  p50: Math.round(percentile(values, 50)),
+  p95: Math.round(percentile(values, 95)),
+});
+
+/** Keeps every thread busy with `frames` frames; fps over the whole run, latency per stage. */
+async function nodeRun(frame: BenchFrame, threads: number, objects: boolean) {
+  const pool = createDetectorPool({ size: threads, maxQueue: threads * 2 });
+  const input = {
+    kind: 'raw' as const,
+    format: 'rgba' as const,
+    width: frame.width,
+    height: frame.height,
+    data: frame.rgba,
+  };
+  // Warm-up: every thread loads its models and compiles its kernels once.
+  await Promise.all(
+    Array.from({ length: threads * 2 }, () => pool.detect(input, { timeMs: 0, objects: true })),
+  );
+  const results: Detection[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, async () => {
+      while (next++ < FRAMES) results.push(await pool.detect(input, { timeMs: next, objects }));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
+  return {
+    where: 'node',
+    frame: frame.name,
+    threads,
+    objects,
+    fps: Number((results.length / seconds).toFixed(1)),
+    fpsPerThread: Number((results.length / seconds / threads).toFixed(1)),
+    decodeMs: stats(results.map((r) => r.timings.decodeMs)),
+    faceMs: stats(results.map((r) => r.timings.faceMs)),
+    objectMs: objects ? stats(results.map((r) => r.timings.objectMs)) : null,
+    totalMs: stats(results.map((r) => r.timings.totalMs)),
+    facesSeen: results[0]?.observation.faces.length ?? 0,
+  };
+}
+
+const frames = await benchFrames();
+const cores = availableParallelism();
+const rows: Record<string, unknown>[] = [];
+for (const frame of [frames.oneFace, frames.fourFaces])
+  for (const threads of [...new Set([1, cores])])
+    for (const objects of [false, true]) {
+      log(`node: ${frame.name}, ${threads} thread(s), ${objects ? 'face + objects' : 'face'}`);
+      rows.push(await nodeRun(frame, threads, objects));
+    }
+for (const frame of [frames.oneFace, frames.fourFaces]) {
+  log(`chromium: ${frame.name}`);
+  rows.push(...(await benchInChromium(frame, FRAMES)));
+}
+
+const result = { bench: 'detector', at: new Date().toISOString(), machine: machine(), frames: FRAMES, rows };
+console.log(JSON.stringify(result.machine));
+console.table(
+  rows.map((r) => ({
+    where: r.where,
+    frame: r.frame,
+    threads: r.threads,
+    pipeline: r.objects ? 'face+objects' : r.objectsOnly ? 'objects' : 'face',
+    fps: r.fps,
+    'fps/thread': r.fpsPerThread,
+    'face p50/p95 ms': r.faceMs
+      ? `${(r.faceMs as { p50: number }).p50}/${(r.faceMs as { p95: number }).p95}`
+      : '',
+    'objects p50/p95 ms': r.objectMs
+      ? `${(r.objectMs as { p50: number }).p50}/${(r.objectMs as { p95: number }).p95}`
+      : '',
+    'total p50/p95 ms': `${(r.totalMs as { p50: number }).p50}/${(r.totalMs as { p95: number }).p95}`,
+    faces: r.facesSeen,
+  })),
+);
+const dir = new URL('../results/', import.meta.url).pathname;
+mkdirSync(dir, { recursive: true });
+writeFileSync(`${dir}detector-${Date.now()}.json`, JSON.stringify(result, null, 2));
