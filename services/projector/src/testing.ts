@@ -21,42 +21,49 @@ export async function startTestPipeline(name = 'pipe') {
     LOG_LEVEL: 'silent' as const,
   };
   const tokenSecret = stackValue('TOKEN_SECRET');
-  const ingestion = await createIngestionApp(
-    {
-      ...common,
-      INGESTION_HOST: '127.0.0.1',
-      INGESTION_PORT: 0,
-      NATS_URL: stackValue('NATS_URL'),
-      MONGO_DB: `${ns}_proctor`,
-      TOKEN_SECRET: tokenSecret,
-    },
-    logger,
-  );
-  const store = await createEventStoreApp(
-    {
-      ...common,
-      EVENT_STORE_HOST: '127.0.0.1',
-      EVENT_STORE_PORT: 0,
-      EVENT_STORE_DB: `${ns}_eventstore`,
-      EVENT_STORE_GROUP: `${ns}_store`,
-    },
-    logger,
-  );
-  const projector = await createProjectorApp(
-    {
-      ...common,
-      PROJECTOR_HOST: '127.0.0.1',
-      PROJECTOR_PORT: 0,
-      MONGO_DB: `${ns}_proctor`,
-      EVENT_STORE_DB: `${ns}_eventstore`,
-      CLICKHOUSE_URL: stackValue('CLICKHOUSE_URL'),
-      CLICKHOUSE_USER: stackValue('CLICKHOUSE_USER'),
-      CLICKHOUSE_PASSWORD: stackValue('CLICKHOUSE_PASSWORD'),
-      CLICKHOUSE_DATABASE: `${ns}_analytics`,
-      PROJECTOR_GROUP_SUFFIX: `_${ns}`,
-    },
-    logger,
-  );
+  // Each is a factory: scale-out tests add instances of a service on the same topics and consumer groups.
+  const addIngestion = () =>
+    createIngestionApp(
+      {
+        ...common,
+        INGESTION_HOST: '127.0.0.1',
+        INGESTION_PORT: 0,
+        NATS_URL: stackValue('NATS_URL'),
+        MONGO_DB: `${ns}_proctor`,
+        TOKEN_SECRET: tokenSecret,
+      },
+      logger,
+    );
+  const addStore = () =>
+    createEventStoreApp(
+      {
+        ...common,
+        EVENT_STORE_HOST: '127.0.0.1',
+        EVENT_STORE_PORT: 0,
+        EVENT_STORE_DB: `${ns}_eventstore`,
+        EVENT_STORE_GROUP: `${ns}_store`,
+      },
+      logger,
+    );
+  const addProjector = () =>
+    createProjectorApp(
+      {
+        ...common,
+        PROJECTOR_HOST: '127.0.0.1',
+        PROJECTOR_PORT: 0,
+        MONGO_DB: `${ns}_proctor`,
+        EVENT_STORE_DB: `${ns}_eventstore`,
+        CLICKHOUSE_URL: stackValue('CLICKHOUSE_URL'),
+        CLICKHOUSE_USER: stackValue('CLICKHOUSE_USER'),
+        CLICKHOUSE_PASSWORD: stackValue('CLICKHOUSE_PASSWORD'),
+        CLICKHOUSE_DATABASE: `${ns}_analytics`,
+        PROJECTOR_GROUP_SUFFIX: `_${ns}`,
+      },
+      logger,
+    );
+  const ingestion = await addIngestion();
+  const store = await addStore();
+  const projector = await addProjector();
   const kafka = createKafka(common.KAFKA_BROKERS, `${ns}-test`, logger);
   const producer = await createProducer(kafka);
   const topics = topicsFor(common.KAFKA_TOPIC_PREFIX);
@@ -70,6 +77,9 @@ export async function startTestPipeline(name = 'pipe') {
     projector,
     tokens,
     topics,
+    addIngestion,
+    addStore,
+    addProjector,
     /** Publishes platform events (what the gateway does when an interview is created, started...). */
     async system(sessionId: string, orgId: string, payload: PayloadInit, at?: Date) {
       await sendEvents(producer, topics, [systemEvent(sessionId, orgId, payload, { now: at })]);
