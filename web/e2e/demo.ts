@@ -1,16 +1,17 @@
 /**
  * demo: a whole interview, unattended, against the running platform (bash deploy/stack.sh platform):
- * an interviewer and a candidate with a fake camera in headless Chromium, a few suspicious moments,
- * then the report as a PDF and the score.
+ * an interviewer and a candidate whose fake camera plays ~70 s of real footage with an absence, a second
+ * person, someone looking down and a phone (web/e2e/demo-clip.ts), a paste and a moment away from the
+ * window; then the report as a PDF, the score and the flags it lists.
  *
  *   bash deploy/demo.sh            (starts the platform if needed)
  */
 import { writeFileSync } from 'node:fs';
 import { readStackEnv } from '@proctor/testkit';
+import { DEMO_STRETCHES, demoClip } from './demo-clip.ts';
 import {
   candidateJoins,
   endAndOpenReport,
-  fakeCameraClip,
   interviewerSeesVideo,
   launchWithFakeCamera,
   openAndStart,
@@ -23,7 +24,9 @@ const [email = '', password = ''] = (readStackEnv().SEED_USERS ?? '').split(',')
 const out = new URL('../../test-artifacts/', import.meta.url).pathname;
 const say = (message: string) => console.error(`[demo] ${message}`);
 
-const browser = await launchWithFakeCamera(fakeCameraClip(out));
+say('building the camera clip from real footage (packages fetched once into ~/.cache/proctor-eval)');
+const browser = await launchWithFakeCamera(demoClip(out));
+const clipSeconds = DEMO_STRETCHES.reduce((total, s) => total + s.seconds, 0);
 try {
   const interviewer = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
   const candidate = await (await browser.newContext()).newPage();
@@ -31,6 +34,7 @@ try {
   const link = await signInAndSchedule(interviewer, base, { email, password }, 'Demo Candidate');
   await openAndStart(interviewer);
   say('the candidate joins with a fake camera');
+  const joinedAt = Date.now();
   await candidateJoins(candidate, link);
   await interviewerSeesVideo(interviewer);
   say('the interviewer sees the video; the candidate pastes text twice and leaves the tab for a moment');
@@ -44,12 +48,27 @@ try {
     .filter({ hasText: 'Pasted text' })
     .first()
     .waitFor({ timeout: 20_000 });
+  let at = 0;
+  for (const stretch of DEMO_STRETCHES) {
+    say(`camera, ${at}–${at + stretch.seconds} s: ${stretch.what}`);
+    at += stretch.seconds;
+  }
+  await candidate.waitForTimeout(Math.max(0, clipSeconds * 1000 + 5000 - (Date.now() - joinedAt)));
   say('the interviewer ends the interview and opens the report');
   await endAndOpenReport(interviewer, candidate);
   const score = await interviewer.locator('.score-value').textContent();
   const pdf = await interviewer.pdf({ format: 'A4', printBackground: true });
   writeFileSync(`${out}demo-report.pdf`, pdf);
   await interviewer.screenshot({ path: `${out}demo-report.png`, fullPage: true });
+  const flags = await interviewer.locator('table.timeline tbody tr').evaluateAll((rows) =>
+    rows.map((row) =>
+      [...row.querySelectorAll('td')]
+        .slice(0, 5)
+        .map((td) => td.textContent?.trim())
+        .join(' | '),
+    ),
+  );
+  console.log(`flags in the report (at | what | lasted | confidence | seen by):\n  ${flags.join('\n  ')}`);
   console.log(`integrity score: ${score}/100`);
   console.log(`report: ${interviewer.url()}`);
   console.log(`PDF: ${out}demo-report.pdf`);

@@ -97,6 +97,9 @@ export async function sendStored(producer: Producer, topics: Topics, stored: Sto
   });
 }
 
+/** Messages handled (and committed) at a time within a fetched batch. */
+const MAX_CHUNK = 200;
+
 export interface BatchConsumerOptions {
   kafka: Kafka;
   groupId: string;
@@ -117,6 +120,15 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<C
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     maxBytesPerPartition: 4 * 1024 * 1024,
+    // A consumer that crashed (e.g. removed from the group after a slow batch) rejoins instead of stopping
+    // for good: a projection that silently stops is worse than one that replays a batch.
+    retry: {
+      retries: 10,
+      restartOnFailure: async (error: Error) => {
+        options.logger.error({ err: error, groupId: options.groupId }, 'consumer crashed; restarting');
+        return true;
+      },
+    },
   });
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
@@ -124,14 +136,19 @@ export async function runBatchConsumer(options: BatchConsumerOptions): Promise<C
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-      const last = batch.messages[batch.messages.length - 1];
-      if (!isRunning() || isStale() || !last) return;
-      await options.handle(batch.messages, batch.partition);
-      resolveOffset(last.offset);
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-      ]);
-      await heartbeat();
+      // In chunks, each committed and followed by a heartbeat: a large backlog never holds the group's
+      // session past its timeout, and a rebalance mid-batch loses at most one chunk of work.
+      for (let from = 0; from < batch.messages.length; from += MAX_CHUNK) {
+        const chunk = batch.messages.slice(from, from + MAX_CHUNK);
+        const last = chunk[chunk.length - 1];
+        if (!isRunning() || isStale() || !last) return;
+        await options.handle(chunk, batch.partition);
+        resolveOffset(last.offset);
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        ]);
+        await heartbeat();
+      }
     },
   });
   options.logger.info({ groupId: options.groupId, topic: options.topic }, 'consuming');

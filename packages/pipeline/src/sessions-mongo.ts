@@ -21,8 +21,9 @@ export async function createSessionsRepository(db: Db) {
 
   const store: SessionViewStore = {
     async load(ids) {
-      const docs = await sessions.find({ _id: { $in: ids } }).toArray();
-      return new Map(docs.map((doc) => [doc._id, doc]));
+      // One lookup per id: FerretDB pushes an _id equality down to its storage, but scans for $in.
+      const docs = await Promise.all(ids.map((_id) => sessions.findOne({ _id })));
+      return new Map(docs.flatMap((doc) => (doc ? [[doc._id, doc] as const] : [])));
     },
     async save(views) {
       // One conditional replace per view: applies only if nobody moved the checkpoint since we loaded it.
