@@ -29,6 +29,8 @@ summary() {
   ' "$results"
 }
 
+step "k8s manifests (kustomize build + kubeconform, offline)"
+bash deploy/k8s-validate.sh
 step "unit tests"
 vitest unit --project unit
 if [ "$tier" = unit ]; then summary; exit 0; fi
