@@ -210,4 +210,93 @@ describe('an interview in the browser', () => {
     await shot(offline, 'candidate-livekit-unreachable');
     await shot(deniedPage, 'candidate-camera-denied');
   });
+
+  it('can be taken with the keyboard alone, and still works at 200 % zoom', async () => {
+    // Keyboard only: the interviewer signs in and schedules, the candidate consents and joins, with Tab and
+    // Enter/Space; each control must be reachable and show where the focus is.
+    const interviewer = await (
+      await browser.newContext({ viewport: { width: 1200, height: 900 } })
+    ).newPage();
+    await interviewer.goto(`${gw.url}/interview?role=interviewer`);
+    await tabTo(interviewer, 'Email');
+    await interviewer.keyboard.type(USER.email);
+    await tabTo(interviewer, 'Password');
+    await interviewer.keyboard.type(USER.password);
+    await interviewer.keyboard.press('Enter');
+    await tabTo(interviewer, 'Candidate name');
+    await interviewer.keyboard.type('Kim Keyboard');
+    await tabTo(interviewer, 'Candidate email');
+    await interviewer.keyboard.type('kim@example.com');
+    await tabTo(interviewer, 'Title');
+    await interviewer.keyboard.type('Accessibility check');
+    await tabTo(interviewer, 'Create and get the candidate link');
+    await interviewer.keyboard.press('Enter');
+    const link = await interviewer.getByLabel('Candidate link').inputValue();
+    expect(link).toContain('/interview?role=candidate');
+
+    // 200 % zoom on a 1280×800 screen is a 640×400 CSS-pixel viewport at twice the pixel density.
+    const candidate = await (
+      await browser.newContext({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 })
+    ).newPage();
+    await candidate.goto(link);
+    await tabTo(candidate, /I understand and agree/);
+    await candidate.keyboard.press('Space');
+    expect(await candidate.getByRole('checkbox', { name: /I understand and agree/ }).isChecked()).toBe(true);
+    await tabTo(candidate, 'Check my camera and microphone');
+    await candidate.keyboard.press('Enter');
+    await tabTo(candidate, 'Join the interview');
+    await candidate.keyboard.press('Enter');
+    await candidate.getByText('Connected · monitoring active').waitFor({ timeout: 30_000 });
+    await expectNoHorizontalScroll(candidate);
+    await shot(candidate, 'candidate-zoom-200');
+
+    await interviewer.getByRole('button', { name: 'Open the interview' }).focus();
+    await interviewer.keyboard.press('Enter');
+    await tabTo(interviewer, 'Start the interview');
+    await interviewer.keyboard.press('Enter');
+    await tabTo(interviewer, 'End the interview');
+    await interviewer.keyboard.press('Enter');
+    await tabTo(interviewer, 'Open the report');
+    await interviewer.keyboard.press('Enter');
+    await interviewer.locator('html[data-report-ready=true]').waitFor({ timeout: 30_000 });
+    await interviewer.setViewportSize({ width: 600, height: 450 });
+    await expectNoHorizontalScroll(interviewer, 'table');
+    await shot(interviewer, 'report-zoom-200');
+  });
 });
+
+/** Presses Tab until the focused element's accessible name matches; fails if it is never reached. */
+async function tabTo(page: Page, name: string | RegExp) {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el) return { name: '', outline: '' };
+      const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
+      const name =
+        el.getAttribute('aria-label') ?? label ?? el.closest('label')?.textContent ?? el.textContent ?? '';
+      const style = getComputedStyle(el);
+      return { name: name.trim(), outline: `${style.outlineStyle} ${style.outlineWidth} ${style.boxShadow}` };
+    });
+    if (typeof name === 'string' ? focused.name === name : name.test(focused.name)) {
+      // Where the focus is must be visible: an outline or a focus ring.
+      expect(focused.outline, `focus indicator on "${focused.name}"`).not.toMatch(/^none 0px none$/);
+      return;
+    }
+  }
+  throw new Error(`"${name}" cannot be reached with the Tab key on ${page.url()}`);
+}
+
+/** Content reflows: nothing wider than the viewport except inside elements that scroll on their own. */
+async function expectNoHorizontalScroll(page: Page, scrollable = '') {
+  const overflow = await page.evaluate((allowed) => {
+    const root = document.scrollingElement ?? document.documentElement;
+    if (root.scrollWidth <= root.clientWidth + 1) return [];
+    return [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+      .filter((el) => !(allowed && el.closest(allowed)))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+  }, scrollable);
+  expect(overflow, `elements wider than the viewport on ${page.url()}`).toEqual([]);
+}
