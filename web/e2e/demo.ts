@@ -56,10 +56,22 @@ try {
   await candidate.waitForTimeout(Math.max(0, clipSeconds * 1000 + 5000 - (Date.now() - joinedAt)));
   say('the interviewer ends the interview and opens the report');
   await endAndOpenReport(interviewer, candidate);
-  const score = await interviewer.locator('.score-value').textContent();
-  const pdf = await interviewer.pdf({ format: 'A4', printBackground: true });
-  writeFileSync(`${out}demo-report.pdf`, pdf);
+  // The verifier uploads the recording once the room is closed; the report shows it when stored.
+  const recording = interviewer.locator('.stat').filter({ hasText: 'Recording' }).locator('dd');
+  for (let i = 0; i < 30 && !(await recording.textContent())?.startsWith('saved'); i++) {
+    await interviewer.waitForTimeout(2000);
+    await interviewer.reload();
+    await interviewer.locator('html[data-report-ready=true]').waitFor({ timeout: 30_000 });
+  }
+  say(`recording: ${await recording.textContent()}`);
   await interviewer.screenshot({ path: `${out}demo-report.png`, fullPage: true });
+  const score = await interviewer.locator('.score-value').textContent();
+  // The PDF as the platform exports it: the report page in print mode.
+  const printed = await interviewer.context().newPage();
+  await printed.goto(`${interviewer.url()}?print=1`);
+  await printed.locator('html[data-report-ready=true]').waitFor({ timeout: 30_000 });
+  const pdf = await printed.pdf({ format: 'A4', printBackground: true });
+  writeFileSync(`${out}demo-report.pdf`, pdf);
   const flags = await interviewer.locator('table.timeline tbody tr').evaluateAll((rows) =>
     rows.map((row) =>
       [...row.querySelectorAll('td')]

@@ -5,6 +5,16 @@ import type { ClientEvent } from './outbox.ts';
 /** How often the detector says it is running (the verifier calls a browser silent after a minute). */
 const STATUS_EVERY_MS = 15_000;
 
+/** A 160 px wide JPEG of the current camera frame, as a data URL (a few KB: it travels inside the event). */
+function snapshotOf(video: HTMLVideoElement): string {
+  if (!video.videoWidth) return '';
+  const canvas = document.createElement('canvas');
+  canvas.width = 160;
+  canvas.height = Math.round((160 * video.videoHeight) / video.videoWidth);
+  canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/jpeg', 0.6);
+}
+
 export interface DetectionHandle {
   stop(): void;
 }
@@ -61,8 +71,11 @@ export function startDetection(
       }
     }
     const wallStart = Date.now() - (performance.now() - started);
-    for (const event of rules.push(observation))
-      emit(factory.make(toEventPayload(event), new Date(wallStart + event.atMs)));
+    for (const event of rules.push(observation)) {
+      // A START carries a small picture of the moment it was flagged, shown beside the flag in the report.
+      const snapshot = event.phase === 'START' ? snapshotOf(video) : '';
+      emit(factory.make(toEventPayload(event, snapshot), new Date(wallStart + event.atMs)));
+    }
   };
 
   const timer = setInterval(async () => {
