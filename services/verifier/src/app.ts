@@ -14,6 +14,7 @@ import {
   topicsFor,
 } from '@proctor/pipeline';
 import { MongoClient } from 'mongodb';
+import { createRoomClaims } from './claims.ts';
 import { BROWSER_KINDS } from './disagreements.ts';
 import type { VerifierConfig } from './environment.ts';
 import { createRecordingStore, leftoverParts, recordingKey } from './recordings.ts';
@@ -32,7 +33,7 @@ export async function createVerifierApp(
   config: VerifierConfig,
   logger: Logger = createLogger('verifier', config.LOG_LEVEL),
 ) {
-  const producerId = `verifier-${config.VERIFIER_INSTANCE}-${hostname()}-${process.pid}`;
+  const producerId = `verifier-${hostname()}-${process.pid}`;
   const pool = createDetectorPool({ size: config.VERIFIER_WORKERS });
   const capacity = createCapacityEstimate(pool.size);
   const mongo = await MongoClient.connect(config.MONGO_URL);
@@ -57,9 +58,12 @@ export async function createVerifierApp(
     url: config.LIVEKIT_URL,
     apiKey: config.LIVEKIT_API_KEY,
     apiSecret: config.LIVEKIT_API_SECRET,
-    instance: config.VERIFIER_INSTANCE,
-    instances: config.VERIFIER_INSTANCES,
     orgs: config.VERIFIER_ORGS,
+  });
+  const claims = await createRoomClaims(nats, {
+    instanceId: producerId,
+    leaseMs: config.VERIFIER_LEASE_MS,
+    bucket: config.VERIFIER_CLAIMS_BUCKET,
   });
 
   async function emit(sessionId: string, orgId: string, payloads: PayloadInit[]): Promise<void> {
@@ -148,13 +152,16 @@ export async function createVerifierApp(
     if (discovering || closed) return;
     discovering = true;
     try {
-      const wanted = await directory.list();
-      const names = new Set(wanted.map((r) => r.name));
-      for (const room of wanted) if (!active.has(room.name) && !joining.has(room.name)) void join(room);
+      const listed = await directory.list();
+      const mine = await claims.sync(listed.map((r) => r.name));
+      for (const room of listed)
+        if (mine.has(room.name) && !active.has(room.name) && !joining.has(room.name)) void join(room);
+      const listedNames = new Set(listed.map((r) => r.name));
       for (const [name, verifier] of active)
-        if (!names.has(name)) {
+        if (!mine.has(name)) {
           active.delete(name);
-          await verifier.stop();
+          // Still listed but no longer ours: another verifier takes over the room.
+          await verifier.stop({ handover: listedNames.has(name) });
           replan();
         }
       replan();
@@ -204,8 +211,6 @@ export async function createVerifierApp(
 
   const status = () => ({
     producerId,
-    instance: config.VERIFIER_INSTANCE,
-    instances: config.VERIFIER_INSTANCES,
     configuredFps: config.VERIFIER_SAMPLE_FPS,
     sampling: plan,
     pool: pool.stats(),
@@ -236,6 +241,7 @@ export async function createVerifierApp(
       clearInterval(poller);
       await Promise.all([...active.values()].map((v) => v.stop()));
       active.clear();
+      await claims.releaseAll().catch(() => undefined);
       await pool.close();
       await app.close();
       await producer.disconnect();

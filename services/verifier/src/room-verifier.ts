@@ -404,13 +404,17 @@ export async function startRoomVerifier(deps: RoomVerifierDeps, room: VerifiedRo
     stats: (): RoomStats => ({ ...stats }),
     /** Resolves when the room or the connection ends. */
     done,
-    /** Leaves the room: pending judgements are made now, the recording is closed and uploaded. */
-    async stop(): Promise<void> {
+    /**
+     * Leaves the room: the recording is closed and uploaded; pending judgements are made now, unless the room
+     * is handed over to another verifier (which sees the same camera and judges for itself).
+     */
+    async stop(options: { handover?: boolean } = {}): Promise<void> {
       if (stopped) return;
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      await Promise.all([...open.keys()].map((id) => judge(id, true).catch(() => undefined)));
+      if (!options.handover)
+        await Promise.all([...open.keys()].map((id) => judge(id, true).catch(() => undefined)));
       await lk.disconnect().catch(() => undefined);
       await finishRecording();
       resolveDone();
