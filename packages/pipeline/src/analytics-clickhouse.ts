@@ -10,6 +10,7 @@ import {
   Source,
   type StoredEvent,
 } from '@proctor/domain';
+import { forCluster } from './clickhouse-ddl.ts';
 import type { SessionViewStore } from './projection.ts';
 
 /**
@@ -95,20 +96,27 @@ export interface ClickHouseConfig {
   username: string;
   password: string;
   database: string;
+  /** A cluster name (CLICKHOUSE_CLUSTER): tables become replicated and sharded, see clickhouse-ddl.ts. */
+  cluster?: string;
 }
 
 export async function createAnalytics(config: ClickHouseConfig) {
   const admin = createClient({ url: config.url, username: config.username, password: config.password });
-  await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
+  const ddl = (sql: string) => (config.cluster ? forCluster(sql, config.cluster) : [sql]);
+  for (const query of ddl(`CREATE DATABASE IF NOT EXISTS ${config.database}`)) await admin.command({ query });
   await admin.close();
   const client: ClickHouseClient = createClient({
     url: config.url,
     username: config.username,
     password: config.password,
     database: config.database,
-    clickhouse_settings: { date_time_input_format: 'best_effort' },
+    clickhouse_settings: {
+      date_time_input_format: 'best_effort',
+      // On a cluster an insert is answered only once its shard has it, so a committed offset means stored.
+      ...(config.cluster ? { insert_distributed_sync: 1 } : {}),
+    },
   });
-  await migrate(client);
+  await migrate(client, ddl);
 
   const store: SessionViewStore = {
     async load(ids) {
@@ -156,8 +164,11 @@ export async function createAnalytics(config: ClickHouseConfig) {
       if (rows.length > 0) await client.insert({ table: 'events_v1', values: rows, format: 'JSONEachRow' });
     },
     async clear(): Promise<void> {
-      await client.command({ query: 'TRUNCATE TABLE IF EXISTS events_v1' });
-      await client.command({ query: 'TRUNCATE TABLE IF EXISTS sessions_v1' });
+      // On a cluster the data lives in the replicated local tables, behind the Distributed ones.
+      const target = (name: string) =>
+        config.cluster ? `${name}_local ON CLUSTER '${config.cluster}'` : name;
+      await client.command({ query: `TRUNCATE TABLE IF EXISTS ${target('events_v1')}` });
+      await client.command({ query: `TRUNCATE TABLE IF EXISTS ${target('sessions_v1')}` });
     },
     close: () => client.close(),
   };
@@ -197,18 +208,19 @@ function sessionRow(view: SessionView) {
   };
 }
 
-async function migrate(client: ClickHouseClient): Promise<void> {
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (id UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+async function migrate(client: ClickHouseClient, ddl: (sql: string) => string[]): Promise<void> {
+  for (const query of ddl(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (id UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
       ENGINE = ReplacingMergeTree ORDER BY id`,
-  });
+  ))
+    await client.command({ query });
   const applied = await (
     await client.query({ query: 'SELECT id FROM schema_migrations FINAL', format: 'JSONEachRow' })
   ).json<{ id: number }>();
   const done = new Set(applied.map((row) => Number(row.id)));
   for (const migration of MIGRATIONS) {
     if (done.has(migration.id)) continue;
-    for (const sql of migration.sql) await client.command({ query: sql });
+    for (const sql of migration.sql) for (const query of ddl(sql)) await client.command({ query });
     await client.insert({
       table: 'schema_migrations',
       values: [{ id: migration.id, name: migration.name }],

@@ -50,6 +50,7 @@ export async function createGatewayApp(
     username: config.CLICKHOUSE_USER,
     password: config.CLICKHOUSE_PASSWORD,
     database: config.CLICKHOUSE_DATABASE,
+    cluster: config.CLICKHOUSE_CLUSTER,
   });
   const kafka = createKafka(config.KAFKA_BROKERS, 'gateway', logger);
   const topics = topicsFor(config.KAFKA_TOPIC_PREFIX);

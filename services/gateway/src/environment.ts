@@ -19,6 +19,8 @@ const schema = z.object({
   CLICKHOUSE_URL: env.url(['http', 'https']),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
+  /** Set on a replicated, sharded ClickHouse cluster (its name); unset for a single node. */
+  CLICKHOUSE_CLUSTER: z.string().regex(/^\w+$/).optional(),
   CLICKHOUSE_DATABASE: z
     .string()
     .regex(/^[A-Za-z0-9_]+$/)

@@ -28,6 +28,7 @@ export async function connectProjections(config: ProjectorConfig) {
     username: config.CLICKHOUSE_USER,
     password: config.CLICKHOUSE_PASSWORD,
     database: config.CLICKHOUSE_DATABASE,
+    cluster: config.CLICKHOUSE_CLUSTER,
   });
   const projections: Projection[] = [sessionsProjection(sessions), analyticsProjection(analytics)];
   return {

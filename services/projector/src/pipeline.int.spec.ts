@@ -199,6 +199,8 @@ describe('the event pipeline on the real stack', () => {
     const token = await candidateToken(sessionId);
     await postLogs(token, { sessionId, events: seedEvents(sessionId) });
     await eventually(async () => expect(await pipe.store.store.count({ sessionId })).toBe(12));
+    // The read model has caught up with all 12 before it is compared with itself after the re-read.
+    await eventually(async () => expect((await session(sessionId)).eventCount).toBe(12));
     const before = await session(sessionId);
     // A second store on the same database and topic with no committed offsets: it sees every event again,
     // exactly as a store that crashed after appending and before committing would.
