@@ -218,6 +218,8 @@ describe('an interview in the browser', () => {
       await browser.newContext({ viewport: { width: 1200, height: 900 } })
     ).newPage();
     await interviewer.goto(`${gw.url}/interview?role=interviewer`);
+    await interviewer.waitForLoadState('networkidle');
+    await interviewer.getByLabel('Email').waitFor();
     await tabTo(interviewer, 'Email');
     await interviewer.keyboard.type(USER.email);
     await tabTo(interviewer, 'Password');
@@ -239,9 +241,14 @@ describe('an interview in the browser', () => {
       await browser.newContext({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 })
     ).newPage();
     await candidate.goto(link);
+    // The page has settled (route code loaded, the link's token taken from the address) before keys go in.
+    await candidate.waitForLoadState('networkidle');
+    await candidate.getByRole('checkbox', { name: /I understand and agree/ }).waitFor();
     await tabTo(candidate, /I understand and agree/);
     await candidate.keyboard.press('Space');
-    expect(await candidate.getByRole('checkbox', { name: /I understand and agree/ }).isChecked()).toBe(true);
+    await expect
+      .poll(() => candidate.getByRole('checkbox', { name: /I understand and agree/ }).isChecked())
+      .toBe(true);
     await tabTo(candidate, 'Check my camera and microphone');
     await candidate.keyboard.press('Enter');
     await tabTo(candidate, 'Join the interview');
