@@ -278,7 +278,8 @@ async function tabTo(page: Page, name: string | RegExp) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      if (!el) return { name: '', outline: '' };
+      // Nothing focused yet (the document itself): its text is the whole page, not a control's name.
+      if (!el || el === document.body || el === document.documentElement) return { name: '', outline: '' };
       const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null;
       const name =
         el.getAttribute('aria-label') ?? label ?? el.closest('label')?.textContent ?? el.textContent ?? '';
