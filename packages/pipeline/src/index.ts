@@ -1,5 +1,5 @@
 export { type Analytics, type ClickHouseConfig, createAnalytics } from './analytics-clickhouse.ts';
-export { kafkaEnv, mongoEnv } from './environment.ts';
+export { clickhouseConfig, clickhouseEnv, kafkaEnv, mongoEnv } from './environment.ts';
 export { type AppendResult, createEventStore, type EventStore } from './event-store.ts';
 export {
   type BatchConsumerOptions,

@@ -7,6 +7,7 @@ import { createLogger, healthModule, type Logger, startHttpService } from '@proc
 import {
   type Alert,
   alertSubject,
+  clickhouseConfig,
   connectNats,
   createAnalytics,
   createEventStore,
@@ -45,13 +46,7 @@ export async function createGatewayApp(
     if (email && password && role && org) await users.add(email, password, role as never, org);
   }
   const store = await createEventStore(mongo.db(config.EVENT_STORE_DB));
-  const analytics = await createAnalytics({
-    url: config.CLICKHOUSE_URL,
-    username: config.CLICKHOUSE_USER,
-    password: config.CLICKHOUSE_PASSWORD,
-    database: config.CLICKHOUSE_DATABASE,
-    cluster: config.CLICKHOUSE_CLUSTER,
-  });
+  const analytics = await createAnalytics(clickhouseConfig(config));
   const kafka = createKafka(config.KAFKA_BROKERS, 'gateway', logger);
   const topics = topicsFor(config.KAFKA_TOPIC_PREFIX);
   await ensureTopics(kafka, topics);

@@ -1,5 +1,5 @@
 import { env, loadConfigOrExit } from '@proctor/kernel';
-import { kafkaEnv, mongoEnv } from '@proctor/pipeline';
+import { clickhouseEnv, kafkaEnv, mongoEnv } from '@proctor/pipeline';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -16,15 +16,7 @@ const schema = z.object({
   /** The append-only store, read for interview timelines. */
   EVENT_STORE_DB: z.string().min(1).default('proctor_eventstore'),
   NATS_URL: env.url(['nats']),
-  CLICKHOUSE_URL: env.url(['http', 'https']),
-  CLICKHOUSE_USER: z.string().default('default'),
-  CLICKHOUSE_PASSWORD: z.string().default(''),
-  /** Set on a replicated, sharded ClickHouse cluster (its name); unset for a single node. */
-  CLICKHOUSE_CLUSTER: z.string().regex(/^\w+$/).optional(),
-  CLICKHOUSE_DATABASE: z
-    .string()
-    .regex(/^[A-Za-z0-9_]+$/)
-    .default('proctor_analytics'),
+  ...clickhouseEnv,
   S3_ENDPOINT: env.url(['http', 'https']),
   S3_REGION: z.string().default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1),

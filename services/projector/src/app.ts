@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { decodeStored } from '@proctor/domain';
 import { createLogger, healthModule, type Logger, startHttpService } from '@proctor/kernel';
 import {
+  clickhouseConfig,
   createAnalytics,
   createEventStore,
   createKafka,
@@ -23,13 +24,7 @@ export async function connectProjections(config: ProjectorConfig) {
   const mongo = await MongoClient.connect(config.MONGO_URL);
   const sessions = await createSessionsRepository(mongo.db(config.MONGO_DB));
   const store = await createEventStore(mongo.db(config.EVENT_STORE_DB));
-  const analytics = await createAnalytics({
-    url: config.CLICKHOUSE_URL,
-    username: config.CLICKHOUSE_USER,
-    password: config.CLICKHOUSE_PASSWORD,
-    database: config.CLICKHOUSE_DATABASE,
-    cluster: config.CLICKHOUSE_CLUSTER,
-  });
+  const analytics = await createAnalytics(clickhouseConfig(config));
   const projections: Projection[] = [sessionsProjection(sessions), analyticsProjection(analytics)];
   return {
     mongo,

@@ -1,5 +1,5 @@
 import { env, loadConfigOrExit } from '@proctor/kernel';
-import { kafkaEnv, mongoEnv } from '@proctor/pipeline';
+import { clickhouseEnv, kafkaEnv, mongoEnv } from '@proctor/pipeline';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -9,15 +9,7 @@ const schema = z.object({
   ...mongoEnv,
   MONGO_DB: z.string().min(1).default('proctor'),
   EVENT_STORE_DB: z.string().min(1).default('proctor_eventstore'),
-  CLICKHOUSE_URL: env.url(['http', 'https']),
-  CLICKHOUSE_USER: z.string().default('default'),
-  CLICKHOUSE_PASSWORD: z.string().default(''),
-  /** Set on a replicated, sharded ClickHouse cluster (its name); unset for a single node. */
-  CLICKHOUSE_CLUSTER: z.string().regex(/^\w+$/).optional(),
-  CLICKHOUSE_DATABASE: z
-    .string()
-    .regex(/^[A-Za-z0-9_]+$/)
-    .default('proctor_analytics'),
+  ...clickhouseEnv,
   /** Appended to the consumer group names; lets tests run isolated projections. */
   PROJECTOR_GROUP_SUFFIX: z.string().default(''),
   LOG_LEVEL: env.logLevel(),
