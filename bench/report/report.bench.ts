@@ -103,22 +103,11 @@ try {
   for (let i = 0; i < ALERTS; i++) {
     const eventId = newEventId();
     sent.set(eventId, performance.now());
-    await fetch(`${gw.url}/api/logs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${candidateToken}` },
-      body: JSON.stringify({
-        sessionId: interview.id,
-        events: [
-          {
-            eventId,
-            sessionId: interview.id,
-            producerId: 'bench',
-            producerSeq: String(++seq),
-            occurredAt: new Date().toISOString(),
-            tabHidden: { phase: 'PHASE_START', episodeId: `t${i}` },
-          },
-        ],
-      }),
+    await gw.postClientEvent(candidateToken, interview.id, {
+      eventId,
+      producerId: 'bench',
+      producerSeq: ++seq,
+      tabHidden: { phase: 'PHASE_START', episodeId: `t${i}` },
     });
     await new Promise((r) => setTimeout(r, 50));
   }

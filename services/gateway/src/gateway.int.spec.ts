@@ -235,22 +235,9 @@ describe('the GraphQL gateway', () => {
     const eventId = newEventId();
     // Keep posting until the subscription is registered and the alert comes through.
     const poster = setInterval(() => {
-      void fetch(`${gw.url}/api/logs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${candidateToken}` },
-        body: JSON.stringify({
-          sessionId: interview.id,
-          events: [
-            {
-              eventId,
-              sessionId: interview.id,
-              producerId: 'tab',
-              producerSeq: '1',
-              occurredAt: new Date().toISOString(),
-              tabHidden: { phase: 'PHASE_START', episodeId: 't1' },
-            },
-          ],
-        }),
+      void gw.postClientEvent(candidateToken, interview.id, {
+        eventId,
+        tabHidden: { phase: 'PHASE_START', episodeId: 't1' },
       });
     }, 300);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -296,22 +283,9 @@ describe('the GraphQL gateway', () => {
       );
     });
     const poster = setInterval(() => {
-      void fetch(`${gw.url}/api/logs`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${candidateToken}` },
-        body: JSON.stringify({
-          sessionId: interview.id,
-          events: [
-            {
-              eventId,
-              sessionId: interview.id,
-              producerId: 'tab',
-              producerSeq: '1',
-              occurredAt: new Date().toISOString(),
-              windowBlurred: { phase: 'PHASE_START', episodeId: 'w1' },
-            },
-          ],
-        }),
+      void gw.postClientEvent(candidateToken, interview.id, {
+        eventId,
+        windowBlurred: { phase: 'PHASE_START', episodeId: 'w1' },
       });
     }, 300);
     try {

@@ -76,7 +76,31 @@ export async function startTestGateway(pipe: TestPipeline, seedUsers: string[] =
       errors?: { message: string; extensions?: { code?: string } }[];
     };
   };
-  return { ...gateway, graphql };
+  /** What a candidate's browser does: POST one event (a payload such as `{ tabHidden: {...} }`) to /api/logs. */
+  const postClientEvent = (
+    candidateToken: string,
+    sessionId: string,
+    event: { eventId: string; producerSeq?: number; producerId?: string } & Record<string, unknown>,
+  ) => {
+    const { producerSeq = 1, producerId = 'tab', ...rest } = event;
+    return fetch(`${gateway.url}/api/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${candidateToken}` },
+      body: JSON.stringify({
+        sessionId,
+        events: [
+          {
+            sessionId,
+            producerId,
+            producerSeq: String(producerSeq),
+            occurredAt: new Date().toISOString(),
+            ...rest,
+          },
+        ],
+      }),
+    });
+  };
+  return { ...gateway, graphql, postClientEvent };
 }
 
 export type TestGateway = Awaited<ReturnType<typeof startTestGateway>>;
