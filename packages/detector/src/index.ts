@@ -12,6 +12,8 @@ export {
   NO_CALIBRATION,
   type ObjectKind,
   type ObjectObservation,
+  objectClassName,
+  objectKindOf,
   type RuleKind,
   type Rules,
   toEventPayload,

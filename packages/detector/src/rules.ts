@@ -94,6 +94,9 @@ const OBJECT_KINDS: Record<string, ObjectKind> = {
 };
 const SCREEN_LABELS = new Set(['tv', 'laptop']);
 
+/** The kind of a detected object by its COCO label, or undefined for labels the rules ignore. */
+export const objectKindOf = (label: string): ObjectKind | undefined => OBJECT_KINDS[label];
+
 const inside = (inner: Box, outer: Box) => {
   const cx = inner.x + inner.width / 2;
   const cy = inner.y + inner.height / 2;
@@ -283,14 +286,8 @@ export function createRules(
 
 export type Rules = ReturnType<typeof createRules>;
 
-const OBJECT_CLASS: Record<ObjectKind, string> = {
-  PHONE: 'OBJECT_CLASS_PHONE',
-  BOOK: 'OBJECT_CLASS_BOOK',
-  PAPER: 'OBJECT_CLASS_PAPER',
-  LAPTOP: 'OBJECT_CLASS_LAPTOP',
-  KEYBOARD: 'OBJECT_CLASS_KEYBOARD',
-  SCREEN: 'OBJECT_CLASS_SCREEN',
-};
+/** The protobuf JSON name of an object kind's class ("OBJECT_CLASS_PHONE"): the enum names match the kinds. */
+export const objectClassName = (kind: ObjectKind) => `OBJECT_CLASS_${kind}`;
 
 /** The event's payload as POST /api/logs takes it (protobuf JSON of one EventEnvelope payload). */
 export function toEventPayload(event: DetectionEvent, snapshotRef = ''): Record<string, unknown> {
@@ -319,7 +316,7 @@ export function toEventPayload(event: DetectionEvent, snapshotRef = ''): Record<
       return {
         objectDetected: {
           ...base,
-          objectClass: OBJECT_CLASS[event.objectKind ?? 'PHONE'],
+          objectClass: objectClassName(event.objectKind ?? 'PHONE'),
           label: event.label ?? '',
           confidence: event.evidence.confidence,
           ...(event.evidence.boxes[0] ? { box: event.evidence.boxes[0] } : {}),

@@ -1,4 +1,4 @@
-import type { DetectionEvent, ObjectKind, RuleKind } from '@proctor/detector';
+import { type DetectionEvent, type ObjectKind, objectClassName, type RuleKind } from '@proctor/detector';
 import {
   DisagreementKind,
   type EventEnvelope,
@@ -42,18 +42,9 @@ const OBJECT_FAMILY: Record<ObjectKind, ObjectClass[]> = {
   SCREEN: [ObjectClass.SCREEN, ObjectClass.LAPTOP, ObjectClass.TABLET, ObjectClass.OTHER_DEVICE],
 };
 
-const OBJECT_CLASS_NAME: Record<ObjectKind, string> = {
-  PHONE: 'OBJECT_CLASS_PHONE',
-  BOOK: 'OBJECT_CLASS_BOOK',
-  PAPER: 'OBJECT_CLASS_PAPER',
-  LAPTOP: 'OBJECT_CLASS_LAPTOP',
-  KEYBOARD: 'OBJECT_CLASS_KEYBOARD',
-  SCREEN: 'OBJECT_CLASS_SCREEN',
-};
-
 /** The name a disagreement records for what was seen: "FACE_ABSENT", "OBJECT_CLASS_PHONE"... */
 export const observedName = (sighting: Pick<Sighting, 'kind' | 'objectKind'>) =>
-  sighting.kind === 'OBJECT' ? OBJECT_CLASS_NAME[sighting.objectKind ?? 'PHONE'] : sighting.kind;
+  sighting.kind === 'OBJECT' ? objectClassName(sighting.objectKind ?? 'PHONE') : sighting.kind;
 
 /** The browser event kinds the verifier reads back from the store. */
 export const BROWSER_KINDS: readonly EventKind[] = [...Object.values(REPORTED_AS), 'detectorStatus'];

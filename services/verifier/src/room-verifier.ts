@@ -9,7 +9,13 @@ import {
   type VideoFrame,
   VideoStream,
 } from '@livekit/rtc-node';
-import { createRules, type DetectionEvent, isDetectorError } from '@proctor/detector';
+import {
+  createRules,
+  DEFAULT_RULES,
+  type DetectionEvent,
+  isDetectorError,
+  objectKindOf,
+} from '@proctor/detector';
 import type { Detection, DetectorPool } from '@proctor/detector/node';
 import {
   DisagreementKind,
@@ -68,15 +74,6 @@ export interface RoomStats {
   disagreements: number;
   recording: boolean;
 }
-
-/** COCO-derived kinds → the event's object classes. */
-const OBJECT_CLASS: Record<string, ObjectClass> = {
-  'cell phone': ObjectClass.PHONE,
-  book: ObjectClass.BOOK,
-  laptop: ObjectClass.LAPTOP,
-  keyboard: ObjectClass.KEYBOARD,
-  tv: ObjectClass.SCREEN,
-};
 
 const CANDIDATE = 'candidate:';
 
@@ -263,12 +260,13 @@ export async function startRoomVerifier(deps: RoomVerifierDeps, room: VerifiedRo
           faceCount: observation.faces.length,
           yawDeg: main?.yawDeg ?? 0,
           pitchDeg: main?.pitchDeg ?? 0,
-          eyesClosed: main?.eyeAspectRatio !== undefined && main.eyeAspectRatio < 0.18,
-          objects: (observation.objects ?? []).flatMap((o) =>
-            OBJECT_CLASS[o.label] !== undefined
-              ? [{ objectClass: OBJECT_CLASS[o.label], confidence: o.confidence, box: o.box }]
-              : [],
-          ),
+          eyesClosed:
+            main?.eyeAspectRatio !== undefined && main.eyeAspectRatio < DEFAULT_RULES.closedEyeAspectRatio,
+          objects: (observation.objects ?? []).flatMap((o) => {
+            const kind = objectKindOf(o.label);
+            // The proto's object classes are named like the detector's kinds.
+            return kind ? [{ objectClass: ObjectClass[kind], confidence: o.confidence, box: o.box }] : [];
+          }),
         },
       },
     ]);
