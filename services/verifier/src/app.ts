@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Module } from '@nestjs/common';
 import { createDetectorPool } from '@proctor/detector/node';
-import { type EventEnvelope, type PayloadInit, RecordingState, Source, systemEvent } from '@proctor/domain';
+import { type EventEnvelope, type PayloadInit, Source, systemEvent } from '@proctor/domain';
 import { createLogger, healthModule, type Logger, startHttpService } from '@proctor/kernel';
 import {
   connectNats,
@@ -17,7 +17,7 @@ import { MongoClient } from 'mongodb';
 import { createRoomClaims } from './claims.ts';
 import { BROWSER_KINDS } from './disagreements.ts';
 import type { VerifierConfig } from './environment.ts';
-import { createRecordingStore, leftoverParts, recordingKey } from './recordings.ts';
+import { createRecordingStore, leftoverParts, recordingChanged, recordingKey } from './recordings.ts';
 import { type RoomVerifier, startRoomVerifier } from './room-verifier.ts';
 import { createRoomDirectory } from './rooms.ts';
 import { createCapacityEstimate, planSampling, type SamplingPlan } from './sampling.ts';
@@ -162,7 +162,6 @@ export async function createVerifierApp(
           active.delete(name);
           // Still listed but no longer ours: another verifier takes over the room.
           await verifier.stop({ handover: listedNames.has(name) });
-          replan();
         }
       replan();
     } catch (error) {
@@ -190,16 +189,7 @@ export async function createVerifierApp(
         'recording part left by a previous run uploaded',
       );
       await emit(part.sessionId, part.orgId, [
-        {
-          case: 'recordingChanged',
-          value: {
-            state: outcome.state === 'COMPLETED' ? RecordingState.COMPLETED : RecordingState.FAILED,
-            objectKey: outcome.objectKey,
-            durationMs: BigInt(outcome.durationMs),
-            sizeBytes: BigInt(outcome.sizeBytes),
-            error: outcome.error || 'recovered after a verifier restart; the end of the part may be missing',
-          },
-        },
+        recordingChanged(outcome, 'recovered after a verifier restart; the end of the part may be missing'),
       ]);
     }
   }

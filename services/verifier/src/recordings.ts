@@ -1,5 +1,6 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { RecordingState } from '@proctor/domain';
 import type { Logger } from '@proctor/kernel';
 import { createS3Client, ensureBucket } from '@proctor/pipeline';
 import { fileSize, probeDurationMs, type RecordingPart } from './recorder.ts';
@@ -20,6 +21,18 @@ export interface RecordingOutcome {
   sizeBytes: number;
   error: string;
 }
+
+/** The recordingChanged event that reports how a part ended up; `error` stands in when the outcome has none. */
+export const recordingChanged = (outcome: RecordingOutcome, error = '') => ({
+  case: 'recordingChanged' as const,
+  value: {
+    state: outcome.state === 'COMPLETED' ? RecordingState.COMPLETED : RecordingState.FAILED,
+    objectKey: outcome.objectKey,
+    durationMs: BigInt(outcome.durationMs),
+    sizeBytes: BigInt(outcome.sizeBytes),
+    error: outcome.error || error,
+  },
+});
 
 /** A recording shorter than the interview by more than this (and 10 %) is reported as failed. */
 const MAX_MISSING_MS = 5_000;

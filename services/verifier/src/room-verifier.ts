@@ -37,7 +37,7 @@ import {
   sightingOf,
 } from './disagreements.ts';
 import { type Recorder, spoolPath, startRecorder } from './recorder.ts';
-import { type RecordingStore, recordingKey } from './recordings.ts';
+import { type RecordingStore, recordingChanged, recordingKey } from './recordings.ts';
 import { nextSampleDelayMs, type SamplingPlan } from './sampling.ts';
 
 export interface VerifiedRoom extends RoomMetadata {
@@ -313,18 +313,7 @@ export async function startRoomVerifier(deps: RoomVerifierDeps, room: VerifiedRo
       const part = await current.finish();
       const outcome = await store.upload(part, recordingKey(room.orgId, room.sessionId, part.startedAtMs));
       logger.info({ ...outcome, droppedForSize: part.framesDroppedForSize }, 'recording part stored');
-      await emit([
-        {
-          case: 'recordingChanged',
-          value: {
-            state: outcome.state === 'COMPLETED' ? RecordingState.COMPLETED : RecordingState.FAILED,
-            objectKey: outcome.objectKey,
-            durationMs: BigInt(outcome.durationMs),
-            sizeBytes: BigInt(outcome.sizeBytes),
-            error: outcome.error,
-          },
-        },
-      ]);
+      await emit([recordingChanged(outcome)]);
     });
     return recordingSettled;
   }
