@@ -7,9 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createDetectorPool, type Detection } from '@proctor/detector/node';
 import { machine, percentile } from '../machine.ts';
-import { type BenchFrame, benchFrames } from './frames.ts';
+import { type BenchFrame, benchFrames, runPool } from './frames.ts';
 import { benchInChromium } from './in-chromium.ts';
 
 const { values: args } = parseArgs({ options: { frames: { type: 'string', default: '60' } } });
@@ -21,37 +20,16 @@ const stats = (values: number[]) => ({
   p95: Math.round(percentile(values, 95)),
 });
 
-/** Keeps every thread busy with `frames` frames; fps over the whole run, latency per stage. */
+/** Node worker threads: fps over the whole run, latency per stage. */
 async function nodeRun(frame: BenchFrame, threads: number, objects: boolean) {
-  const pool = createDetectorPool({ size: threads, maxQueue: threads * 2 });
-  const input = {
-    kind: 'raw' as const,
-    format: 'rgba' as const,
-    width: frame.width,
-    height: frame.height,
-    data: frame.rgba,
-  };
-  // Warm-up: every thread loads its models and compiles its kernels once.
-  await Promise.all(
-    Array.from({ length: threads * 2 }, () => pool.detect(input, { timeMs: 0, objects: true })),
-  );
-  const results: Detection[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: threads }, async () => {
-      while (next++ < FRAMES) results.push(await pool.detect(input, { timeMs: next, objects }));
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.close();
+  const { detections: results, fps } = await runPool(frame, threads, objects, FRAMES);
   return {
     where: 'node',
     frame: frame.name,
     threads,
     objects,
-    fps: Number((results.length / seconds).toFixed(1)),
-    fpsPerThread: Number((results.length / seconds / threads).toFixed(1)),
+    fps: Number(fps.toFixed(1)),
+    fpsPerThread: Number((fps / threads).toFixed(1)),
     decodeMs: stats(results.map((r) => r.timings.decodeMs)),
     faceMs: stats(results.map((r) => r.timings.faceMs)),
     objectMs: objects ? stats(results.map((r) => r.timings.objectMs)) : null,

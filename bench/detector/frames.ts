@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ASSETS, createDetectorPool } from '@proctor/detector/node';
+import { ASSETS, createDetectorPool, type Detection } from '@proctor/detector/node';
 import sharp, { type Sharp } from 'sharp';
 
 /** A real photo that ships in the Human package: four people facing the camera. */
@@ -49,4 +49,33 @@ export async function benchFrames(): Promise<{ oneFace: BenchFrame; fourFaces: B
     oneFace: await toFrame('one face', sharp(photo).extract({ left, top, width: w, height: h })),
     fourFaces: await toFrame('four faces', sharp(photo)),
   };
+}
+
+/**
+ * Keeps every thread of a fresh pool busy with `frames` raw 640×480 frames (after a warm-up in which each
+ * thread loads its models): the detections and the frames per second over the whole run.
+ */
+export async function runPool(frame: BenchFrame, threads: number, objects: boolean, frames: number) {
+  const pool = createDetectorPool({ size: threads, maxQueue: threads * 2 });
+  const input = {
+    kind: 'raw' as const,
+    format: 'rgba' as const,
+    width: frame.width,
+    height: frame.height,
+    data: frame.rgba,
+  };
+  await Promise.all(
+    Array.from({ length: threads * 2 }, () => pool.detect(input, { timeMs: 0, objects: true })),
+  );
+  const detections: Detection[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, async () => {
+      while (next++ < frames) detections.push(await pool.detect(input, { timeMs: next, objects }));
+    }),
+  );
+  const fps = detections.length / ((performance.now() - started) / 1000);
+  await pool.close();
+  return { detections, fps };
 }

@@ -18,13 +18,12 @@ import {
   VideoFrame,
   VideoSource,
 } from '@livekit/rtc-node';
-import { createDetectorPool } from '@proctor/detector/node';
 import { encodeRoomMetadata, newEventId, roomNameFor } from '@proctor/domain';
 import { startTestPipeline } from '@proctor/projector/testing';
 import { stackValue } from '@proctor/testkit';
 import { startTestVerifier } from '@proctor/verifier/testing';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
-import { type BenchFrame, benchFrames } from '../detector/frames.ts';
+import { type BenchFrame, benchFrames, runPool } from '../detector/frames.ts';
 import { machine } from '../machine.ts';
 
 const { values: args } = parseArgs({
@@ -44,22 +43,9 @@ const ORG = 'bench-verifier';
 const log = (message: string) => console.error(`[bench] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Frames per second per thread through the pool, as the verifier calls it (raw RGBA, objects every sample). */
-async function poolThroughput(frame: BenchFrame, threads: number, objects: boolean, frames = 40) {
-  const pool = createDetectorPool({ size: threads, maxQueue: threads * 2 });
-  const input = { kind: 'raw' as const, format: 'rgba' as const, width: 640, height: 480, data: frame.rgba };
-  await Promise.all(
-    Array.from({ length: threads * 2 }, () => pool.detect(input, { timeMs: 0, objects: true })),
-  );
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: threads }, async () => {
-      while (next++ < frames) await pool.detect(input, { timeMs: next, objects });
-    }),
-  );
-  const fps = frames / ((performance.now() - started) / 1000);
-  await pool.close();
+/** Frames per second per core through the pool, as the verifier calls it (raw RGBA). */
+async function poolThroughput(frame: BenchFrame, threads: number, objects: boolean) {
+  const { fps } = await runPool(frame, threads, objects, 40);
   return { threads, objects, fps: Number(fps.toFixed(1)), fpsPerCore: Number((fps / threads).toFixed(1)) };
 }
 
