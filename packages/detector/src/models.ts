@@ -6,10 +6,10 @@ import type { FaceObservation, FrameObservation, ObjectObservation } from './rul
  */
 
 /** The model files (each a `.json` graph plus its `.bin` weights) that detection needs. */
-export const MODEL_FILES = ['blazeface', 'facemesh', 'iris', 'centernet'] as const;
+export const MODEL_FILES = ['blazeface', 'facemesh', 'iris'] as const;
 
-/** Human's configuration: face pipeline every frame; object detection (centernet, COCO) only when asked. */
-export function humanConfig(paths: { modelBasePath: string; wasmPath: string }, objects = false) {
+/** Human's configuration: the face pipeline (objects are the object stage's, `objects.ts`). */
+export function humanConfig(paths: { modelBasePath: string; wasmPath: string }) {
   return {
     backend: 'wasm' as const,
     wasmPath: paths.wasmPath,
@@ -32,7 +32,7 @@ export function humanConfig(paths: { modelBasePath: string; wasmPath: string }, 
       liveness: { enabled: false },
       attention: { enabled: false },
     },
-    object: { enabled: objects, modelPath: 'centernet.json', minConfidence: 0.35, maxDetected: 10 },
+    object: { enabled: false },
     body: { enabled: false },
     hand: { enabled: false },
     gesture: { enabled: false },
@@ -48,7 +48,6 @@ export interface ModelResult {
     mesh: number[][];
     rotation?: { angle: { yaw: number; pitch: number }; gaze: { bearing: number; strength: number } } | null;
   }>;
-  object: Array<{ label: string; score: number; box: [number, number, number, number] }>;
 }
 
 const distance = (a?: number[], b?: number[]) =>
@@ -69,8 +68,12 @@ export function eyeAspectRatio(mesh: number[][]): number | undefined {
 const degrees = (radians: number | undefined) => ((radians ?? 0) * 180) / Math.PI;
 const toBox = (b: [number, number, number, number]) => ({ x: b[0], y: b[1], width: b[2], height: b[3] });
 
-/** One frame's observation from Human's result; `objects` only when object detection ran on this frame. */
-export function toFrameObservation(result: ModelResult, timeMs: number, objects: boolean): FrameObservation {
+/** One frame's observation from Human's result, with the object stage's findings when it ran on this frame. */
+export function toFrameObservation(
+  result: ModelResult,
+  timeMs: number,
+  objects?: ObjectObservation[],
+): FrameObservation {
   const faces = result.face.map(
     (f): FaceObservation => ({
       box: toBox(f.box),
@@ -83,9 +86,6 @@ export function toFrameObservation(result: ModelResult, timeMs: number, objects:
     }),
   );
   const observation: FrameObservation = { timeMs, faces };
-  if (objects)
-    observation.objects = result.object.map(
-      (o): ObjectObservation => ({ label: o.label, confidence: o.score, box: toBox(o.box) }),
-    );
+  if (objects) observation.objects = objects;
   return observation;
 }

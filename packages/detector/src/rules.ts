@@ -63,6 +63,8 @@ export interface Calibration {
   pitchDeg: number;
   gazeX: number;
   gazeY: number;
+  /** The candidate's own open-eye aspect ratio (eyes differ: a narrow eye is not a closed one). */
+  eyeAspectRatio?: number;
 }
 
 export const NO_CALIBRATION: Calibration = { yawDeg: 0, pitchDeg: 0, gazeX: 0, gazeY: 0 };
@@ -81,6 +83,7 @@ export function calibrate(frames: FrameObservation[]): Calibration {
     pitchDeg: median(faces.map((f) => f.pitchDeg)),
     gazeX: median(faces.map((f) => f.gazeX ?? 0)),
     gazeY: median(faces.map((f) => f.gazeY ?? 0)),
+    eyeAspectRatio: median(faces.flatMap((f) => (f.eyeAspectRatio === undefined ? [] : [f.eyeAspectRatio]))),
   };
 }
 
@@ -102,6 +105,88 @@ const inside = (inner: Box, outer: Box) => {
   const cy = inner.y + inner.height / 2;
   return cx >= outer.x && cx <= outer.x + outer.width && cy >= outer.y && cy <= outer.y + outer.height;
 };
+
+/** What one frame shows, judged with the rules' thresholds: the same judgement for the rules, verifier and eval. */
+export interface FrameConditions {
+  /** The faces that count: confident, and not inside a screen (a video call, a photo on a monitor). */
+  faces: FaceObservation[];
+  /** The largest counted face: the candidate. */
+  main?: FaceObservation;
+  /** Head pose and gaze relative to the calibrated neutral pose. */
+  yawDeg: number;
+  pitchDeg: number;
+  gaze: number;
+  /** A person is in view but no face is found: turned away from the camera. */
+  personWithoutFace: boolean;
+  away: boolean;
+  eyesClosed: boolean;
+}
+
+/**
+ * Judges one frame. `context` is what the latest object check saw (screens that may show faces, people),
+ * since objects are checked on a slower cadence than faces.
+ */
+export function frameConditions(
+  frame: FrameObservation,
+  config: RulesConfig,
+  calibration: Calibration,
+  context: { screens: Box[]; people: Box[] },
+): FrameConditions {
+  const faces = frame.faces
+    .filter((f) => f.confidence >= config.minFaceConfidence && !context.screens.some((s) => inside(f.box, s)))
+    .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+  const main = faces[0];
+  const yawDeg = main ? main.yawDeg - calibration.yawDeg : 0;
+  const pitchDeg = main ? main.pitchDeg - calibration.pitchDeg : 0;
+  const gaze = main
+    ? Math.max(
+        Math.abs((main.gazeX ?? calibration.gazeX) - calibration.gazeX),
+        Math.abs((main.gazeY ?? calibration.gazeY) - calibration.gazeY),
+      )
+    : 0;
+  const personWithoutFace = !main && context.people.length > 0;
+  const away =
+    personWithoutFace ||
+    (!!main &&
+      (Math.abs(yawDeg) > config.maxYawDeg ||
+        Math.abs(pitchDeg) > config.maxPitchDeg ||
+        gaze > config.maxGaze));
+  // Calibrated, "closed" is relative to the candidate's own open eyes, so narrow eyes or a laugh are not sleep.
+  const closedBelow =
+    calibration.eyeAspectRatio !== undefined
+      ? Math.min(config.closedEyeAspectRatio, calibration.eyeAspectRatio * config.closedEyeRelative)
+      : config.closedEyeAspectRatio;
+  const eyesClosed = !!main && main.eyeAspectRatio !== undefined && main.eyeAspectRatio < closedBelow;
+  return { faces, main, yawDeg, pitchDeg, gaze, personWithoutFace, away, eyesClosed };
+}
+
+/** The items of one object check that count, by kind (the most confident of each), with per-kind thresholds. */
+export function objectSightings(
+  objects: ObjectObservation[],
+  config: RulesConfig,
+): Map<ObjectKind, ObjectObservation> {
+  const seen = new Map<ObjectKind, ObjectObservation>();
+  for (const o of objects) {
+    const kind = OBJECT_KINDS[o.label];
+    if (!kind || o.confidence < config.objectConfidence[kind]) continue;
+    if ((seen.get(kind)?.confidence ?? 0) < o.confidence) seen.set(kind, o);
+  }
+  return seen;
+}
+
+/** The context a check leaves for the face frames that follow it: screens (faces there don't count) and people. */
+export function objectContext(objects: ObjectObservation[], config: RulesConfig) {
+  const confident = (o: ObjectObservation) => {
+    const kind = OBJECT_KINDS[o.label];
+    return !!kind && o.confidence >= config.objectConfidence[kind];
+  };
+  return {
+    screens: objects.filter((o) => SCREEN_LABELS.has(o.label) && confident(o)).map((o) => o.box),
+    people: objects
+      .filter((o) => o.label === 'person' && o.confidence >= config.personConfidence)
+      .map((o) => o.box),
+  };
+}
 
 /** A condition that must hold for `minMs` to start and be gone for the hysteresis to end. */
 interface Episode {
@@ -127,13 +212,15 @@ export function createRules(
   const objectStreak = new Map<
     ObjectKind,
     {
-      seen: number;
+      /** Whether each of the last `objectWindow` checks saw the item. */
+      recent: boolean[];
       clear: number;
       active: { id: string; startedAt: number } | null;
+      firstSeenAt?: number;
       last?: ObjectObservation;
     }
   >();
-  let screens: Box[] = [];
+  let context: { screens: Box[]; people: Box[] } = { screens: [], people: [] };
 
   const episode = (key: string): Episode => {
     let e = episodes.get(key);
@@ -187,26 +274,27 @@ export function createRules(
 
   function objects(frame: FrameObservation): DetectionEvent[] {
     if (!frame.objects) return [];
-    const confident = frame.objects.filter((o) => o.confidence >= config.minObjectConfidence);
-    screens = confident.filter((o) => SCREEN_LABELS.has(o.label)).map((o) => o.box);
+    context = objectContext(frame.objects, config);
+    const sightings = objectSightings(frame.objects, config);
     const events: DetectionEvent[] = [];
     for (const kind of new Set(Object.values(OBJECT_KINDS))) {
-      const seen = confident
-        .filter((o) => OBJECT_KINDS[o.label] === kind)
-        .sort((a, b) => b.confidence - a.confidence)[0];
-      const streak = objectStreak.get(kind) ?? { seen: 0, clear: 0, active: null };
+      const seen = sightings.get(kind);
+      const streak = objectStreak.get(kind) ?? { recent: [], clear: 0, active: null };
       objectStreak.set(kind, streak);
+      // Evidence over the last checks of an episode, not one frame: a single miss or false sighting decides nothing.
+      streak.recent.push(!!seen);
+      if (streak.recent.length > config.objectWindow) streak.recent.shift();
       if (seen) {
-        streak.seen += 1;
         streak.clear = 0;
         streak.last = seen;
-        if (!streak.active && streak.seen >= config.objectChecks) {
-          streak.active = { id: newId(), startedAt: frame.timeMs };
+        streak.firstSeenAt ??= frame.timeMs;
+        if (!streak.active && streak.recent.filter(Boolean).length >= config.objectChecks) {
+          streak.active = { id: newId(), startedAt: streak.firstSeenAt };
           events.push({
             kind: 'OBJECT',
             phase: 'START',
             episodeId: streak.active.id,
-            atMs: frame.timeMs,
+            atMs: streak.active.startedAt,
             durationMs: 0,
             objectKind: kind,
             label: seen.label,
@@ -215,8 +303,8 @@ export function createRules(
         }
       } else {
         streak.clear += 1;
-        streak.seen = 0;
-        if (streak.active && streak.clear >= config.objectChecks) {
+        if (!streak.recent.some(Boolean)) streak.firstSeenAt = undefined;
+        if (streak.active && streak.clear >= config.objectClearChecks) {
           events.push({
             kind: 'OBJECT',
             phase: 'END',
@@ -228,6 +316,7 @@ export function createRules(
             evidence: { frameTimeMs: frame.timeMs, confidence: streak.last?.confidence ?? 0, boxes: [] },
           });
           streak.active = null;
+          streak.firstSeenAt = undefined;
         }
       }
     }
@@ -243,34 +332,24 @@ export function createRules(
     push(frame: FrameObservation): DetectionEvent[] {
       const t = frame.timeMs;
       const events = objects(frame);
-      // Faces inside a detected screen (a video call, a photo on a monitor) are not people in the room.
-      const faces = frame.faces.filter(
-        (f) => f.confidence >= config.minFaceConfidence && !screens.some((s) => inside(f.box, s)),
+      const { faces, main, yawDeg, pitchDeg, away, eyesClosed } = frameConditions(
+        frame,
+        config,
+        calibration,
+        context,
       );
-      const main = faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
       const evidence = { frameTimeMs: t, confidence: main?.confidence ?? 0, boxes: faces.map((f) => f.box) };
-      const yaw = main ? main.yawDeg - calibration.yawDeg : 0;
-      const pitch = main ? main.pitchDeg - calibration.pitchDeg : 0;
-      const gaze = main
-        ? Math.max(
-            Math.abs((main.gazeX ?? calibration.gazeX) - calibration.gazeX),
-            Math.abs((main.gazeY ?? calibration.gazeY) - calibration.gazeY),
-          )
-        : 0;
-      const away =
-        !!main &&
-        (Math.abs(yaw) > config.maxYawDeg || Math.abs(pitch) > config.maxPitchDeg || gaze > config.maxGaze);
-      const eyesClosed =
-        !!main && main.eyeAspectRatio !== undefined && main.eyeAspectRatio < config.closedEyeAspectRatio;
+      // Someone turned away from the camera is there: looking away, not absent.
+      const absent = faces.length === 0 && !away;
       const candidates = [
-        track('absent', 'FACE_ABSENT', faces.length === 0, config.faceAbsentMs, t, { evidence }),
+        track('absent', 'FACE_ABSENT', absent, config.faceAbsentMs, t, { evidence }),
         track('multiple', 'MULTIPLE_FACES', faces.length > 1, config.multipleFacesMs, t, {
           faceCount: faces.length,
           evidence,
         }),
         track('away', 'LOOKING_AWAY', away, config.lookingAwayMs, t, {
-          yawDeg: yaw,
-          pitchDeg: pitch,
+          yawDeg,
+          pitchDeg,
           evidence,
         }),
         track('eyes', 'EYES_CLOSED', eyesClosed, config.eyesClosedMs, t, {

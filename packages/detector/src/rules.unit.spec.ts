@@ -1,11 +1,13 @@
 import { acceptClientEvent, newEventId } from '@proctor/domain';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from './config.ts';
 import {
   calibrate,
   createRules,
   type DetectionEvent,
   type FaceObservation,
   type FrameObservation,
+  NO_CALIBRATION,
   toEventPayload,
 } from './rules.ts';
 
@@ -132,28 +134,70 @@ describe('the temporal rules', () => {
     ).toEqual([]);
   });
 
-  it('given a phone in 3 consecutive object checks, then an object event; in 2, nothing; 3 clear checks end it', () => {
+  it('given a phone in 2 of the last 6 object checks, then an object event from its first sighting; one sighting, nothing; 6 clear checks end it', () => {
     const phone = { label: 'cell phone', confidence: 0.7, box: { x: 10, y: 300, width: 60, height: 110 } };
     const rules = createRules();
     const check = (t: number, seen: boolean) =>
       rules.push({ timeMs: t, faces: [face()], objects: seen ? [phone] : [] });
-    expect([check(0, true), check(500, true), check(1000, false)].flat()).toEqual([]);
-    const started = [check(1500, true), check(2000, true), check(2500, true)].flat();
+    // One sighting, then six clear checks: a flicker, nothing.
+    expect([0, 500, 1000, 1500, 2000, 2500, 3000].flatMap((t) => check(t, t === 0))).toEqual([]);
+    // Seen, missed once (the hand moved), seen again: evidence over the episode starts it, dated from the first sighting.
+    const started = [check(3500, true), check(4000, false), check(4500, true)].flat();
     expect(started).toMatchObject([
       {
         kind: 'OBJECT',
         phase: 'START',
         objectKind: 'PHONE',
         label: 'cell phone',
-        atMs: 2500,
-        evidence: { confidence: 0.7 },
+        atMs: 3500,
+        evidence: { confidence: 0.7, frameTimeMs: 4500 },
       },
     ]);
-    const ended = [check(3000, false), check(3500, false), check(4000, false)].flat();
-    expect(ended).toMatchObject([{ kind: 'OBJECT', phase: 'END', objectKind: 'PHONE', durationMs: 1500 }]);
-    expect(rules.push({ timeMs: 4500, faces: [face()], objects: [{ ...phone, confidence: 0.3 }] })).toEqual(
-      [],
+    const ended = [5000, 5500, 6000, 6500, 7000, 7500].flatMap((t) => check(t, false));
+    expect(ended).toMatchObject([{ kind: 'OBJECT', phase: 'END', objectKind: 'PHONE', durationMs: 4000 }]);
+  });
+
+  it('judges each kind of object by its own threshold', () => {
+    const rules = createRules({
+      config: { objectConfidence: { ...DEFAULT_RULES.objectConfidence, BOOK: 0.8 } },
+    });
+    const box = { x: 0, y: 0, width: 50, height: 50 };
+    const seen = [0, 500].flatMap((t) =>
+      rules.push({
+        timeMs: t,
+        faces: [face()],
+        objects: [
+          { label: 'book', confidence: 0.7, box },
+          { label: 'cell phone', confidence: 0.7, box },
+        ],
+      }),
     );
+    expect(seen.map((e) => e.objectKind)).toEqual(['PHONE']);
+  });
+
+  it('given a person in view whose face is not (turned away) for 6 s, then looking away, not an absence', () => {
+    const person = { label: 'person', confidence: 0.9, box: { x: 100, y: 50, width: 300, height: 400 } };
+    const events = run([
+      [0.5, () => ({ faces: [], objects: [person] })],
+      [11.5, () => ({ faces: [] })],
+    ]);
+    expect(summary(events)).toEqual(['LOOKING_AWAY:START@0']);
+    // The person leaves: the next object check sees nobody, and the absence begins.
+    const left = run([
+      [0.5, () => ({ faces: [], objects: [person] })],
+      [12, () => ({ faces: [], objects: [] })],
+    ]);
+    expect(summary(left)).toContain('FACE_ABSENT:START@500');
+  });
+
+  it('given a calibrated candidate with narrow eyes, then narrow is not closed; their own eyes shut are', () => {
+    const rules = createRules({ calibration: { ...NO_CALIBRATION, eyeAspectRatio: 0.2 } });
+    const hold = (ear: number, from: number) =>
+      Array.from({ length: 30 }, (_, k) =>
+        rules.push({ timeMs: from + k * 100, faces: [face({ eyeAspectRatio: ear })] }),
+      ).flat();
+    expect(hold(0.16, 0)).toEqual([]);
+    expect(hold(0.09, 3000).map((e) => `${e.kind}:${e.phase}`)).toEqual(['EYES_CLOSED:START']);
   });
 
   it('given eyes closed for 2.5 s, then drowsiness; a blink does nothing', () => {

@@ -1,4 +1,11 @@
-import { calibrate, createRules, type FrameObservation, type Rules, toEventPayload } from '@proctor/detector';
+import {
+  calibrate,
+  createRules,
+  type FrameObservation,
+  type ObjectObservation,
+  type Rules,
+  toEventPayload,
+} from '@proctor/detector';
 import type { EventFactory } from './client-events.ts';
 import type { ClientEvent } from './outbox.ts';
 
@@ -28,9 +35,10 @@ export interface DetectionOptions {
 }
 
 /**
- * Runs the models on the local camera in a Web Worker and the rules on the page: calibrates the neutral
- * pose from the first frames with one face, then turns observations into events. One frame in flight at a
- * time, so a slow machine lowers the frame rate instead of queueing.
+ * Runs the models on the local camera in two Web Workers (faces every frame, objects every `objectEveryMs`,
+ * so a slow object check never lowers the face rate) and the rules on the page: calibrates the neutral pose
+ * from the first frames with one face, then turns observations into events. One frame in flight per worker,
+ * so a slow machine lowers the rate instead of queueing.
  */
 export function startDetection(
   video: HTMLVideoElement,
@@ -41,13 +49,25 @@ export function startDetection(
   const frameEveryMs = options.frameEveryMs ?? 100;
   const objectEveryMs = options.objectEveryMs ?? 500;
   const worker = new Worker(new URL('../workers/detector.worker.ts', import.meta.url), { type: 'module' });
+  const objectWorker = new Worker(new URL('../workers/objects.worker.ts', import.meta.url), {
+    type: 'module',
+  });
   const started = performance.now();
   const calibrationFrames: FrameObservation[] = [];
   // Rules run from the first frame (an absence counts from the start); the neutral pose comes later.
   const rules: Rules = createRules({ newId: () => crypto.randomUUID() });
   let calibrated = false;
   let busy = false;
+  let objectsBusy = false;
   let lastObjects = -Infinity;
+  // The latest object check's findings, joined to the next face frame the rules see.
+  let pendingObjects: ObjectObservation[] | undefined;
+
+  objectWorker.onmessage = (message: MessageEvent<{ objects?: ObjectObservation[]; error?: string }>) => {
+    objectsBusy = false;
+    if (message.data.error) options.onError?.(message.data.error);
+    else pendingObjects = message.data.objects;
+  };
   let stopped = false;
   let framesSinceStatus = 0;
   let lastStatusAt = performance.now();
@@ -58,8 +78,10 @@ export function startDetection(
       options.onError?.(message.data.error);
       return;
     }
-    const observation = message.data.observation;
-    if (!observation || stopped) return;
+    const face = message.data.observation;
+    if (!face || stopped) return;
+    const observation: FrameObservation = pendingObjects ? { ...face, objects: pendingObjects } : face;
+    pendingObjects = undefined;
     options.onFrame?.(observation);
     framesSinceStatus += 1;
     if (!calibrated && observation.faces.length === 1) {
@@ -82,13 +104,20 @@ export function startDetection(
     if (busy || stopped || video.readyState < 2) return;
     busy = true;
     const timeMs = performance.now() - started;
-    const objects = timeMs - lastObjects >= objectEveryMs;
-    if (objects) lastObjects = timeMs;
     try {
       const frame = await createImageBitmap(video);
-      worker.postMessage({ frame, timeMs, objects }, [frame]);
+      worker.postMessage({ frame, timeMs }, [frame]);
     } catch {
       busy = false;
+    }
+    if (objectsBusy || timeMs - lastObjects < objectEveryMs) return;
+    objectsBusy = true;
+    lastObjects = timeMs;
+    try {
+      const frame = await createImageBitmap(video);
+      objectWorker.postMessage({ frame, timeMs }, [frame]);
+    } catch {
+      objectsBusy = false;
     }
   }, frameEveryMs);
 
@@ -107,6 +136,7 @@ export function startDetection(
       clearInterval(timer);
       clearInterval(status);
       worker.terminate();
+      objectWorker.terminate();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DetectorError, type DetectorErrorCode } from '../errors.ts';
+import { DEFAULT_TILES_PER_CHECK } from '../objects.ts';
 import type { FrameObservation } from '../rules.ts';
 import { ASSETS } from './assets.ts';
 import { checkFrame, type FrameInput } from './frame.ts';
@@ -13,6 +14,10 @@ export interface DetectorPoolOptions {
   maxQueue?: number;
   /** Folder of the model files; the ones inside @vladmandic/human by default. */
   modelDir?: string;
+  /** Folder of the object model (COCO-SSD); the one deploy/bootstrap.sh extracts by default. */
+  objectModelDir?: string;
+  /** Zoomed tiles each object check looks at besides the whole frame (more: slower, finds smaller items). */
+  tilesPerCheck?: number;
 }
 
 export interface Detection {
@@ -59,6 +64,8 @@ export function createDetectorPool(options: DetectorPoolOptions = {}) {
   const size = options.size ?? availableParallelism();
   const maxQueue = options.maxQueue ?? size * 2;
   const modelDir = options.modelDir ?? ASSETS.modelDir;
+  const objectModelDir = options.objectModelDir ?? ASSETS.objectModelDir;
+  const tilesPerCheck = options.tilesPerCheck ?? DEFAULT_TILES_PER_CHECK;
   const queue: Job[] = [];
   const stats = { processed: 0, failed: 0, rejected: 0, restarts: 0 };
   let consecutiveCrashes = 0;
@@ -73,7 +80,7 @@ export function createDetectorPool(options: DetectorPoolOptions = {}) {
 
   const spawn = (): Slot => {
     const slot: Slot = {
-      worker: new Worker(WORKER_URL, { workerData: { modelDir } }),
+      worker: new Worker(WORKER_URL, { workerData: { modelDir, objectModelDir } }),
       job: null,
     };
     slot.worker.on('message', (reply: Reply) => {
@@ -135,7 +142,7 @@ export function createDetectorPool(options: DetectorPoolOptions = {}) {
     /** Runs the models on one frame; `objects` adds the (slower) object detector. */
     detect(
       frame: FrameInput,
-      request: { timeMs: number; objects?: boolean; snapshot?: boolean },
+      request: { timeMs: number; objects?: boolean; objectCheck?: number; snapshot?: boolean },
     ): Promise<Detection> {
       if (brokenReason) return Promise.reject(brokenError());
       if (closed) return Promise.reject(new DetectorError('POOL_CLOSED', 'The detector pool is closed'));
@@ -161,6 +168,8 @@ export function createDetectorPool(options: DetectorPoolOptions = {}) {
             frame,
             timeMs: request.timeMs,
             objects: request.objects ?? false,
+            objectCheck: request.objectCheck,
+            tilesPerCheck,
             snapshot: request.snapshot ?? false,
           },
           resolve,

@@ -68,6 +68,31 @@ describe('detector pool (worker threads, real models)', () => {
   });
 });
 
+describe('the object stage in the pool (COCO-SSD with zoomed tiles, real weights)', () => {
+  const pool = createDetectorPool({ size: 1 });
+  afterAll(() => pool.close());
+
+  it('finds the people and the screen of a real photo only on the frames asked, with boxes inside the frame', async () => {
+    const photo = readFileSync(join(ASSETS.modelDir, '..', 'assets', 'screenshot-vrm.jpg'));
+    const faceOnly = await pool.detect({ kind: 'encoded', data: photo }, { timeMs: 0 });
+    expect(faceOnly.observation.objects).toBeUndefined();
+    const checks = await Promise.all(
+      [0, 1, 2].map((objectCheck) =>
+        pool.detect({ kind: 'encoded', data: photo }, { timeMs: 0, objects: true, objectCheck }),
+      ),
+    );
+    const seen = checks.flatMap((c) => c.observation.objects ?? []).filter((o) => o.confidence >= 0.5);
+    expect(new Set(seen.map((o) => o.label))).toEqual(new Set(['person', 'tv']));
+    const { width, height } = checks[0]?.size ?? { width: 0, height: 0 };
+    for (const { box } of seen) {
+      expect(box.x).toBeGreaterThanOrEqual(-1);
+      expect(box.x + box.width).toBeLessThanOrEqual(width + 1);
+      expect(box.y + box.height).toBeLessThanOrEqual(height + 1);
+    }
+    expect(checks[0]?.timings.objectMs).toBeGreaterThan(0);
+  });
+});
+
 describe('detector pool with broken models', () => {
   const dir = mkdtempSync(join(tmpdir(), 'models-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,6 +104,25 @@ describe('detector pool with broken models', () => {
       message: expect.stringContaining('blazeface.json'),
     });
     await pool.close();
+  });
+
+  it('names a missing or damaged object model file', async () => {
+    const objects = mkdtempSync(join(tmpdir(), 'object-model-'));
+    const missing = createDetectorPool({ size: 1, objectModelDir: objects });
+    await expect(missing.detect({ kind: 'encoded', data: fourFaces }, { timeMs: 0 })).rejects.toMatchObject({
+      code: 'MODEL_MISSING',
+      message: expect.stringContaining('bootstrap.sh'),
+    });
+    await missing.close();
+    cpSync(ASSETS.objectModelDir, objects, { recursive: true });
+    writeFileSync(join(objects, 'model.json'), '{"weightsManifest": []');
+    const damaged = createDetectorPool({ size: 1, objectModelDir: objects });
+    await expect(damaged.detect({ kind: 'encoded', data: fourFaces }, { timeMs: 0 })).rejects.toMatchObject({
+      code: 'MODEL_UNLOADABLE',
+      message: expect.stringContaining('model.json'),
+    });
+    await damaged.close();
+    rmSync(objects, { recursive: true, force: true });
   });
 
   it('names a damaged model file', async () => {

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DetectorError } from '../errors.ts';
 import { humanConfig, type ModelResult, toFrameObservation } from '../models.ts';
-import { ASSETS, checkModels, modelBaseUrl } from './assets.ts';
+import { detectObjects, type ObjectModel, tilesFor } from '../objects.ts';
+import type { ObjectObservation } from '../rules.ts';
+import { ASSETS, checkModels, checkObjectModel, modelBaseUrl } from './assets.ts';
 import { decodeFrame, type FrameInput, snapshotJpeg } from './frame.ts';
 
 /**
@@ -16,6 +18,10 @@ export interface DetectRequest {
   frame: FrameInput;
   timeMs: number;
   objects: boolean;
+  /** Which rotation of zoomed tiles this object check looks at (`tilesFor`); the thread's own count if absent. */
+  objectCheck?: number;
+  /** Zoomed tiles per object check, besides the whole frame. */
+  tilesPerCheck: number;
   snapshot: boolean;
 }
 
@@ -28,7 +34,7 @@ export interface StageTimings {
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs only as a worker thread (see pool.ts)');
-const { modelDir } = workerData as { modelDir: string };
+const { modelDir, objectModelDir } = workerData as { modelDir: string; objectModelDir: string };
 
 // Node's fetch has no file: scheme and tfjs loads weights with fetch: serve file: URLs from disk in this thread.
 const networkFetch = globalThis.fetch;
@@ -43,17 +49,18 @@ type HumanInstance = {
   load(): Promise<void>;
   models: { list(): Array<{ name: string; loaded: boolean }> };
   detect(input: unknown, config: unknown): Promise<ModelResult & { performance: Record<string, number> }>;
-  tf: {
-    tensor3d(data: Uint8Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void };
+  tf: typeof import('@tensorflow/tfjs-core') & {
+    loadGraphModel(url: string): Promise<ObjectModel>;
   };
 };
 
-async function loadHuman(): Promise<HumanInstance> {
+async function loadModels(): Promise<{ human: HumanInstance; objectModel: ObjectModel }> {
   checkModels(modelDir);
+  checkObjectModel(objectModelDir);
   const { Human } = createRequire(import.meta.url)(ASSETS.humanNodeWasm) as {
     Human: new (config: unknown) => HumanInstance;
   };
-  const human = new Human(humanConfig(paths, true));
+  const human = new Human(humanConfig(paths));
   // Human logs a model that fails to load and carries on; a detector without it would see nothing.
   const failed = await human.load().then(
     () => human.models.list().flatMap((m) => (m.loaded ? [] : [m.name])),
@@ -64,10 +71,20 @@ async function loadHuman(): Promise<HumanInstance> {
       'MODEL_UNLOADABLE',
       `The models in ${modelDir} could not be loaded (${failed.join(', ')}): reinstall @vladmandic/human (pnpm install)`,
     );
-  return human;
+  // The object model runs on Human's own tfjs (one runtime, one wasm backend for every model).
+  const objectModel = await human.tf
+    .loadGraphModel(`${modelBaseUrl(objectModelDir)}model.json`)
+    .catch((error: unknown) => {
+      throw new DetectorError(
+        'MODEL_UNLOADABLE',
+        `The object model in ${objectModelDir} could not be loaded (${String(error)}): run \`bash deploy/bootstrap.sh\``,
+      );
+    });
+  return { human, objectModel };
 }
 
-const ready = loadHuman();
+const ready = loadModels();
+let checks = 0;
 // A missing model is reported on the first request, with its code; it must not crash the thread silently.
 ready.catch(() => {});
 
@@ -79,22 +96,28 @@ const describe = (error: unknown) =>
 port.on('message', async (request: DetectRequest) => {
   const started = performance.now();
   try {
-    const human = await ready;
+    const { human, objectModel } = await ready;
     const frame = await decodeFrame(request.frame);
     const decodedAt = performance.now();
     const tensor = human.tf.tensor3d(frame.rgb, [frame.height, frame.width, 3], 'int32');
     try {
-      const result = await human.detect(tensor, humanConfig(paths, request.objects));
+      const result = await human.detect(tensor, humanConfig(paths));
+      const faceDoneAt = performance.now();
+      let objects: ObjectObservation[] | undefined;
+      if (request.objects) {
+        const tiles = tilesFor(request.objectCheck ?? checks++, request.tilesPerCheck);
+        objects = await detectObjects(human.tf, objectModel, tensor, tiles);
+      }
       const snapshot = request.snapshot ? await snapshotJpeg(frame) : undefined;
       const timings: StageTimings = {
         decodeMs: decodedAt - started,
         faceMs: result.performance.face ?? 0,
-        objectMs: request.objects ? (result.performance.object ?? 0) : 0,
+        objectMs: request.objects ? performance.now() - faceDoneAt : 0,
         totalMs: performance.now() - started,
       };
       port.postMessage({
         id: request.id,
-        observation: toFrameObservation(result, request.timeMs, request.objects),
+        observation: toFrameObservation(result, request.timeMs, objects),
         size: { width: frame.width, height: frame.height },
         snapshot,
         timings,
