@@ -79,62 +79,35 @@ export async function benchInChromium(frame: BenchFrame, seconds: number) {
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    const t: PageTimings = await page.evaluate(
-      async ({ faceConfig, seconds }) => {
-        const longTasksMs: number[] = [];
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) longTasksMs.push(entry.duration);
-        }).observe({ type: 'longtask', buffered: true });
-        const origin = location.origin;
-        // Each worker loops on the same frame for `seconds` and reports its per-call timings.
-        const worker = (body: string) =>
-          new Worker(
-            URL.createObjectURL(
-              new Blob(
-                [
-                  `const { default: Human } = await import('${origin}/human/human.esm.js');
-                   const image = await createImageBitmap(await (await fetch('${origin}/frame.jpg')).blob());
-                   const config = ${JSON.stringify(faceConfig)};
-                   ${body}`,
-                ],
-                { type: 'text/javascript' },
-              ),
-            ),
-            { type: 'module' },
-          );
-        const run = (w: Worker) =>
-          new Promise<{ ms: number[]; info: unknown; backend: string }>((resolve, reject) => {
-            w.onmessage = (m) => resolve(m.data);
-            w.onerror = (e) => reject(new Error(e.message));
-          });
-        const face = worker(`
-          const human = new Human(config); await human.load();
-          for (let i = 0; i < 3; i++) await human.detect(image, config);
-          const ms = []; let faces = 0; const end = performance.now() + ${seconds} * 1000;
-          while (performance.now() < end) { const s = performance.now(); const r = await human.detect(image, config); ms.push(performance.now() - s); faces = r.face.length; }
-          postMessage({ ms, info: faces, backend: human.tf.getBackend() });`);
-        const objects = worker(`
-          const stage = await import('${origin}/objects.js');
-          const human = new Human(config); await human.init();
-          const model = await human.tf.loadGraphModel('${origin}/coco-ssd/model.json');
-          const pixels = human.tf.browser.fromPixels(image);
-          for (let i = 0; i < 2; i++) await stage.detectObjects(human.tf, model, pixels, stage.tilesFor(i, stage.DEFAULT_TILES_PER_CHECK));
-          const ms = []; let seen = []; const end = performance.now() + ${seconds} * 1000;
-          for (let i = 0; performance.now() < end; i++) { const s = performance.now(); const r = await stage.detectObjects(human.tf, model, pixels, stage.tilesFor(i, stage.DEFAULT_TILES_PER_CHECK)); ms.push(performance.now() - s); seen = r.filter((o) => o.confidence >= 0.5).map((o) => o.label); }
-          postMessage({ ms, info: seen, backend: human.tf.getBackend() });`);
-        const [f, o] = await Promise.all([run(face), run(objects)]);
-        return {
-          faceMs: f.ms,
-          objectMs: o.ms,
-          faces: f.info as number,
-          objectsSeen: o.info as string[],
-          seconds,
-          longTasksMs,
-          backend: f.backend,
-        };
-      },
-      { faceConfig: humanConfig({ modelBasePath: `${url}/models/`, wasmPath: `${url}/wasm/` }), seconds },
-    );
+    const faceConfig = humanConfig({ modelBasePath: `${url}/models/`, wasmPath: `${url}/wasm/` });
+    // A page script as text: functions compiled by tsx would carry helpers the page does not have.
+    const t = (await page.evaluate(`(async () => {
+      const longTasksMs = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasksMs.push(e.duration); })
+        .observe({ type: 'longtask', buffered: true });
+      const prelude = "const { default: Human } = await import('${url}/human/human.esm.js');" +
+        "const image = await createImageBitmap(await (await fetch('${url}/frame.jpg')).blob());" +
+        "const config = " + ${JSON.stringify(JSON.stringify(faceConfig))} + ";";
+      const start = (body) => new Worker(URL.createObjectURL(new Blob([prelude + body], { type: 'text/javascript' })), { type: 'module' });
+      const result = (w) => new Promise((resolve, reject) => { w.onmessage = (m) => resolve(m.data); w.onerror = (e) => reject(new Error(e.message)); });
+      const face = start(\`
+        const human = new Human(config); await human.load();
+        for (let i = 0; i < 3; i++) await human.detect(image, config);
+        const ms = []; let faces = 0; const end = performance.now() + ${seconds} * 1000;
+        while (performance.now() < end) { const s = performance.now(); const r = await human.detect(image, config); ms.push(performance.now() - s); faces = r.face.length; }
+        postMessage({ ms, info: faces, backend: human.tf.getBackend() });\`);
+      const objects = start(\`
+        const stage = await import('${url}/objects.js');
+        const human = new Human(config); await human.init();
+        const model = await human.tf.loadGraphModel('${url}/coco-ssd/model.json');
+        const pixels = human.tf.browser.fromPixels(image);
+        for (let i = 0; i < 2; i++) await stage.detectObjects(human.tf, model, pixels, stage.tilesFor(i, stage.DEFAULT_TILES_PER_CHECK));
+        const ms = []; let seen = []; const end = performance.now() + ${seconds} * 1000;
+        for (let i = 0; performance.now() < end; i++) { const s = performance.now(); const r = await stage.detectObjects(human.tf, model, pixels, stage.tilesFor(i, stage.DEFAULT_TILES_PER_CHECK)); ms.push(performance.now() - s); seen = r.filter((o) => o.confidence >= 0.5).map((o) => o.label); }
+        postMessage({ ms, info: seen, backend: human.tf.getBackend() });\`);
+      const [f, o] = await Promise.all([result(face), result(objects)]);
+      return { faceMs: f.ms, objectMs: o.ms, faces: f.info, objectsSeen: o.info, seconds: ${seconds}, longTasksMs, backend: f.backend };
+    })()`)) as PageTimings;
     const stats = (values: number[]) => ({
       p50: Math.round(percentile(values, 50)),
       p95: Math.round(percentile(values, 95)),

@@ -43,9 +43,18 @@ export const HOLD_MS = 12_000;
 const FRAME_MS = 100;
 const OBJECT_EVERY_MS = 500;
 
-/** Tuning or test half, by a hash of the item id: stable, and independent of the order or the labels. */
-export const splitOf = (id: string): 'tune' | 'test' =>
-  (createHash('sha256').update(id).digest()[0] ?? 0) % 2 === 0 ? 'tune' : 'test';
+/**
+ * Tuning or test half, by a hash of the item's id (or of its group: frames of one clip, a series of one desk,
+ * so near-copies never sit on both sides): stable, and independent of the order or the labels.
+ */
+export const splitOf = (id: string, group?: string): 'tune' | 'test' =>
+  (createHash('sha256')
+    .update(group ?? id)
+    .digest()[0] ?? 0) %
+    2 ===
+  0
+    ? 'tune'
+    : 'test';
 
 /** Runs the rules over the held still and says what a proctor would have been told. */
 export function judgeStill(still: StillObservation, config: RulesConfig): Prediction {
@@ -95,8 +104,7 @@ export const CATEGORIES: Array<{
     name: 'no face',
     rule: 'FACE_ABSENT',
     truth: (l) => l.faces === 0,
-    // A person turned away is there: the rules say looking away, not absent.
-    guess: (p) => p.faces === 0 && p.lookingAway !== true,
+    guess: (p) => p.faces === 0,
   },
   { name: 'several faces', rule: 'MULTIPLE_FACES', truth: (l) => l.faces >= 2, guess: (p) => p.faces >= 2 },
   { name: 'looking away', rule: 'LOOKING_AWAY', truth: (l) => l.lookingAway, guess: (p) => p.lookingAway },
@@ -117,32 +125,34 @@ export function wilson(k: number, n: number): [number, number] | null {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-export function score(results: Array<{ labels: Labels; predicted: Prediction }>) {
+/** `weight` lets the tuning count a scene once however many frames of it there are (1 / frames in its group). */
+export function score(results: Array<{ labels: Labels; predicted: Prediction; weight?: number }>) {
   return CATEGORIES.map((category) => {
     const c: Counts = { tp: 0, fp: 0, fn: 0, tn: 0, skipped: 0, noFace: 0 };
-    for (const { labels, predicted } of results) {
+    for (const { labels, predicted, weight = 1 } of results) {
       const truth = category.truth(labels);
       if (truth === null) {
-        c.skipped++;
+        c.skipped += weight;
         continue;
       }
       const raw = category.guess(predicted);
-      if (raw === null) c.noFace++;
+      if (raw === null) c.noFace += weight;
       const guess = raw ?? false;
-      if (truth && guess) c.tp++;
-      else if (!truth && guess) c.fp++;
-      else if (truth && !guess) c.fn++;
-      else c.tn++;
+      if (truth && guess) c.tp += weight;
+      else if (!truth && guess) c.fp += weight;
+      else if (truth && !guess) c.fn += weight;
+      else c.tn += weight;
     }
     const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+    const int = (x: number) => Math.round(x);
     return {
       category: category.name,
       rule: category.rule,
       ...c,
       precision: ratio(c.tp, c.tp + c.fp),
-      precisionInterval: wilson(c.tp, c.tp + c.fp),
+      precisionInterval: wilson(int(c.tp), int(c.tp + c.fp)),
       recall: ratio(c.tp, c.tp + c.fn),
-      recallInterval: wilson(c.tp, c.tp + c.fn),
+      recallInterval: wilson(int(c.tp), int(c.tp + c.fn)),
     };
   });
 }

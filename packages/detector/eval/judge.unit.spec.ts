@@ -33,12 +33,12 @@ describe('how the evaluation judges an item', () => {
     expect(never.phone).toBe(false);
   });
 
-  it('says no face only when nobody is there, and looking away when a person shows no face', () => {
+  it('says no face when no face is seen, and looking away too when a person shows no face', () => {
     expect(judgeStill({ faces: [], checks: [[]] }, DEFAULT_RULES)).toMatchObject({
       faces: 0,
       lookingAway: null,
     });
-    const person = { label: 'person', confidence: 0.9, box: { x: 100, y: 50, width: 300, height: 400 } };
+    const person = { label: 'person', confidence: 0.97, box: { x: 100, y: 50, width: 300, height: 400 } };
     expect(judgeStill({ faces: [], checks: [[person]] }, DEFAULT_RULES)).toMatchObject({
       faces: 0,
       lookingAway: true,

