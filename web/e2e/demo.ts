@@ -1,14 +1,14 @@
 /**
  * demo: a whole interview, unattended, against the running platform (bash deploy/stack.sh platform):
  * an interviewer and a candidate whose fake camera plays ~70 s of real footage with an absence, a second
- * person, someone looking down and a phone (web/e2e/demo-clip.ts), a paste and a moment away from the
+ * person, someone looking down and a phone (packages/detector/eval/demo-clip.ts), a paste and a moment away from the
  * window; then the report as a PDF, the score and the flags it lists.
  *
  *   bash deploy/demo.sh            (starts the platform if needed)
  */
 import { writeFileSync } from 'node:fs';
+import { DEMO_STRETCHES, demoClip } from '@proctor/detector/demo-clip';
 import { readStackEnv } from '@proctor/testkit';
-import { DEMO_STRETCHES, demoClip } from './demo-clip.ts';
 import {
   candidateJoins,
   endAndOpenReport,

@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_RULES,
+  DETECTOR_VERSION,
   type FaceObservation,
   type FrameObservation,
   frameConditions,
@@ -259,6 +260,24 @@ for (const split of splits) {
 }
 
 if (tuneMode) tune();
+if (flag('write-measured')) writeMeasured();
+
+/** Records the TEST half's precision per category for DETECTOR_VERSION: it travels with every flag. */
+function writeMeasured() {
+  const metrics = score(judged(rules, 'test'));
+  // A precision resting on a handful of flags says nothing: under MIN_FLAGS it is left unmeasured.
+  const MIN_FLAGS = 10;
+  const byCategory = Object.fromEntries(
+    metrics.map((m) => [
+      m.category,
+      { precision: m.tp + m.fp >= MIN_FLAGS ? m.precision : null, flags: m.tp + m.fp },
+    ]),
+  );
+  const measured = { modelVersion: DETECTOR_VERSION, measuredAt: new Date().toISOString(), byCategory };
+  writeFileSync(join(here, '..', 'src', 'measured.json'), `${JSON.stringify(measured, null, 2)}\n`);
+  out(`measured precision of the test half written to src/measured.json for ${DETECTOR_VERSION}`);
+  out();
+}
 
 out('misclassified (label → prediction)');
 const wrong = judged(rules, splits.length === 1 ? (splits[0] as Split | 'all') : 'all')

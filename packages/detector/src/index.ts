@@ -1,5 +1,12 @@
 export { DEFAULT_RULES, type RulesConfig } from './config.ts';
 export { DetectorError, type DetectorErrorCode, isDetectorError } from './errors.ts';
+export {
+  categoryOf,
+  DETECTOR_VERSION,
+  MEASURED,
+  type MeasuredPrecision,
+  measuredPrecisionOf,
+} from './measured.ts';
 export { eyeAspectRatio, humanConfig, MODEL_FILES, type ModelResult, toFrameObservation } from './models.ts';
 export {
   DEFAULT_TILES_PER_CHECK,

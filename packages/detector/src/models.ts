@@ -66,6 +66,7 @@ export function eyeAspectRatio(mesh: number[][]): number | undefined {
 }
 
 const degrees = (radians: number | undefined) => ((radians ?? 0) * 180) / Math.PI;
+
 const toBox = (b: [number, number, number, number]) => ({ x: b[0], y: b[1], width: b[2], height: b[3] });
 
 /** One frame's observation from Human's result, with the object stage's findings when it ran on this frame. */

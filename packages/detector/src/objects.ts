@@ -80,11 +80,16 @@ const iou = (a: Box, b: Box) => {
   return union > 0 ? inter / union : 0;
 };
 
-/** Greedy non-maximum suppression per label, over the boxes of every view (full frame and tiles) together. */
+/**
+ * Greedy non-maximum suppression over the boxes of every view (full frame and tiles) together: per label, and
+ * across item labels too, since one thing seen as a phone in one view and a laptop in a zoomed one is one thing.
+ */
 export function suppress(candidates: ObjectObservation[]): ObjectObservation[] {
   const kept: ObjectObservation[] = [];
+  const sameThing = (a: ObjectObservation, b: ObjectObservation) =>
+    (a.label === b.label || (a.label !== 'person' && b.label !== 'person')) && iou(a.box, b.box) > NMS_IOU;
   for (const c of [...candidates].sort((a, b) => b.confidence - a.confidence))
-    if (!kept.some((k) => k.label === c.label && iou(k.box, c.box) > NMS_IOU)) kept.push(c);
+    if (!kept.some((k) => sameThing(k, c))) kept.push(c);
   return kept;
 }
 

@@ -1,4 +1,5 @@
 import { DEFAULT_RULES, type RulesConfig } from './config.ts';
+import { DETECTOR_VERSION, measuredPrecisionOf } from './measured.ts';
 
 /** A rectangle in frame pixels. */
 export interface Box {
@@ -373,6 +374,8 @@ export function toEventPayload(event: DetectionEvent, snapshotRef = ''): Record<
     confidence: event.evidence.confidence,
     boxes: event.evidence.boxes,
     snapshotRef,
+    measuredPrecision: measuredPrecisionOf(event),
+    modelVersion: DETECTOR_VERSION,
   };
   const base = {
     phase: `PHASE_${event.phase}`,

@@ -1,6 +1,7 @@
 import { acceptClientEvent, newEventId } from '@proctor/domain';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from './config.ts';
+import { DETECTOR_VERSION, MEASURED, measuredPrecisionOf } from './measured.ts';
 import {
   calibrate,
   createRules,
@@ -206,6 +207,19 @@ describe('the temporal rules', () => {
         [2, () => ({})],
       ]),
     ).toEqual([]);
+  });
+
+  it('gives every flag the precision its kind was measured at, for this detector version only', () => {
+    const absent = run([[11, () => ({ faces: [] })]]).find((e) => e.kind === 'FACE_ABSENT') as DetectionEvent;
+    const payload = toEventPayload(absent) as { faceAbsent: { evidence: Record<string, unknown> } };
+    expect(payload.faceAbsent.evidence).toMatchObject({ modelVersion: DETECTOR_VERSION });
+    expect(MEASURED.modelVersion).toBe(DETECTOR_VERSION); // re-run `eval --write-measured` after changing a threshold
+    expect(payload.faceAbsent.evidence.measuredPrecision).toBe(
+      MEASURED.byCategory['no face']?.precision ?? 0,
+    );
+    expect(measuredPrecisionOf({ kind: 'OBJECT', objectKind: 'PHONE' })).toBe(
+      MEASURED.byCategory.phone?.precision ?? 0,
+    );
   });
 
   it('turns every event into a payload the ingestion API accepts', () => {

@@ -113,6 +113,8 @@ const CSV_COLUMNS = [
   'offset_ms',
   'review',
   'note',
+  'measured_precision',
+  'model_version',
 ] as const;
 
 function csvCell(value: string | number): string {
@@ -152,6 +154,8 @@ export function reportToCsv(report: ProctoringReport): string {
         f.offsetMs,
         f.review?.decision ?? '',
         f.review?.note ?? '',
+        f.evidence?.measuredPrecision ? f.evidence.measuredPrecision.toFixed(2) : '',
+        f.evidence?.modelVersion ?? '',
       ]
         .map(csvCell)
         .join(','),

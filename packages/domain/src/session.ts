@@ -34,6 +34,10 @@ export interface FlagEvidence {
   boxes: { x: number; y: number; width: number; height: number }[];
   snapshotRef: string;
   recordingOffsetMs: number;
+  /** How often a flag of this kind is right, as the detector's evaluation measured it (0: not measured). */
+  measuredPrecision: number;
+  /** The detector version that precision was measured for. */
+  modelVersion: string;
 }
 
 /** A suspicious episode: the START and END events that share an episode id, or one instant event. */
@@ -371,5 +375,7 @@ function toFlagEvidence(evidence: Evidence): FlagEvidence {
     boxes: evidence.boxes.map(({ x, y, width, height }) => ({ x, y, width, height })),
     snapshotRef: evidence.snapshotRef,
     recordingOffsetMs: Number(evidence.recordingOffsetMs),
+    measuredPrecision: evidence.measuredPrecision,
+    modelVersion: evidence.modelVersion,
   };
 }

@@ -288,7 +288,16 @@ function FlagRow(props: {
         </Show>
       </td>
       <td>{f().durationMs > 0 ? seconds(f().durationMs) : f().endedAt ? '—' : 'ongoing'}</td>
-      <td>{f().confidence > 0 ? `${Math.round(f().confidence * 100)}%` : '—'}</td>
+      <td>
+        {f().confidence > 0 ? `${Math.round(f().confidence * 100)}%` : '—'}
+        <Show when={f().evidence?.measuredPrecision}>
+          {(precision) => (
+            <div class="muted" title={`Measured for detector ${f().evidence?.modelVersion}`}>
+              such flags right {Math.round(precision() * 100)}% of the time
+            </div>
+          )}
+        </Show>
+      </td>
       <td>{f().source}</td>
       <td>
         <Show

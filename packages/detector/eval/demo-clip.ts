@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureSources, type Source, sourceKey } from '@proctor/detector/media-sources';
+import { ensureSources, type Source, sourceKey } from './sources.ts';
 
 /**
  * The demo's fake camera: about 70 s of real footage that ships in packages, cut into the stretches a
