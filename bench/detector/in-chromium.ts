@@ -79,7 +79,7 @@ export async function benchInChromium(frame: BenchFrame, seconds: number) {
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    const faceConfig = humanConfig({ modelBasePath: `${url}/models/`, wasmPath: `${url}/wasm/` });
+    const faceConfig = humanConfig({ modelBasePath: `${url}/models/`, wasmPath: `${url}/wasm/` }, true);
     // A page script as text: functions compiled by tsx would carry helpers the page does not have.
     const t = (await page.evaluate(`(async () => {
       const longTasksMs = [];

@@ -5,11 +5,19 @@ import type { FaceObservation, FrameObservation, ObjectObservation } from './rul
  * how Human's result becomes a `FrameObservation`. Kept free of Human's runtime so the rules stay pure.
  */
 
+/** With `trackFaces`, how old the face boxes may get before the detector looks for faces again. */
+export const FACE_REDETECT_MS = 500;
+
 /** The model files (each a `.json` graph plus its `.bin` weights) that detection needs. */
 export const MODEL_FILES = ['blazeface', 'facemesh', 'iris'] as const;
 
-/** Human's configuration: the face pipeline (objects are the object stage's, `objects.ts`). */
-export function humanConfig(paths: { modelBasePath: string; wasmPath: string }) {
+/**
+ * Human's configuration: the face pipeline (objects are the object stage's, `objects.ts`). `trackFaces` (the
+ * browser's live camera): the face detector re-runs at most every `FACE_REDETECT_MS` while the mesh and iris
+ * run on every frame from the last boxes, so a new face is found within half a second and each frame still
+ * gets its own pose, gaze and eyes. Off for the Node pool, whose samples are separate moments.
+ */
+export function humanConfig(paths: { modelBasePath: string; wasmPath: string }, trackFaces = false) {
   return {
     backend: 'wasm' as const,
     wasmPath: paths.wasmPath,
@@ -18,12 +26,20 @@ export function humanConfig(paths: { modelBasePath: string; wasmPath: string }) 
     // Stages one after the other: tfjs wasm is single-threaded anyway, and Human then times each stage.
     async: false,
     warmup: 'none' as const,
-    // Every frame is new evidence: never reuse a previous frame's result.
-    cacheSensitivity: 0,
+    // Tracking reuses face boxes only while the picture stays alike (a change above 20 % re-detects at once).
+    cacheSensitivity: trackFaces ? 0.2 : 0,
     filter: { enabled: false },
     face: {
       enabled: true,
-      detector: { enabled: true, rotation: false, maxDetected: 4, minConfidence: 0.4, return: false },
+      detector: {
+        enabled: true,
+        rotation: false,
+        maxDetected: 4,
+        minConfidence: 0.4,
+        return: false,
+        skipFrames: trackFaces ? 99 : 0,
+        skipTime: trackFaces ? FACE_REDETECT_MS : 0,
+      },
       mesh: { enabled: true },
       iris: { enabled: true },
       emotion: { enabled: false },

@@ -7,7 +7,9 @@ import Human, { type Config } from '@vladmandic/human';
 // run in their own worker (objects.worker.ts) so a slow object check never lowers the face frame rate.
 // Models and wasm binaries are served by the app itself (copied from the npm packages at build), never a CDN.
 const paths = { wasmPath: '/detector/wasm/', modelBasePath: '/detector/models/' };
-const human = new Human(humanConfig(paths) as Partial<Config>);
+// The live camera: face boxes are tracked between detector runs (humanConfig's `trackFaces`).
+const config = humanConfig(paths, true) as Partial<Config>;
+const human = new Human(config);
 const ready = human.load();
 
 self.onmessage = async (message: MessageEvent<{ frame: ImageBitmap; timeMs: number }>) => {
@@ -15,7 +17,7 @@ self.onmessage = async (message: MessageEvent<{ frame: ImageBitmap; timeMs: numb
   try {
     await ready;
     // The full config on every call: a partial per-call config would stick to the instance.
-    const result = await human.detect(frame, humanConfig(paths) as Partial<Config>);
+    const result = await human.detect(frame, config);
     self.postMessage({ observation: toFrameObservation(result as unknown as ModelResult, timeMs) });
   } catch (error) {
     self.postMessage({ error: String(error) });
