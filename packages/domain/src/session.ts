@@ -138,6 +138,9 @@ const SOURCE_NAME: Record<Source, Flag['source']> = {
   [Source.SYSTEM]: 'system',
 };
 
+/** Who produced an event, by name: the one list for the read model, alerts, analytics and the API. */
+export const sourceName = (source: Source): Flag['source'] => SOURCE_NAME[source] ?? 'system';
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**

@@ -7,8 +7,8 @@ import {
   phaseOf,
   receivedAtMs,
   type SessionView,
-  Source,
   type StoredEvent,
+  sourceName,
 } from '@proctor/domain';
 import { forCluster } from './clickhouse-ddl.ts';
 import type { SessionViewStore } from './projection.ts';
@@ -81,13 +81,6 @@ const MIGRATIONS: { id: number; name: string; sql: string[] }[] = [
   },
 ];
 
-const SOURCE_NAME: Record<Source, string> = {
-  [Source.UNSPECIFIED]: 'unknown',
-  [Source.BROWSER]: 'browser',
-  [Source.VERIFIER]: 'verifier',
-  [Source.SYSTEM]: 'system',
-};
-
 const chTime = (ms: number | string | null) =>
   ms === null ? null : new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
@@ -153,7 +146,7 @@ export async function createAnalytics(config: ClickHouseConfig) {
             org_id: event.orgId,
             kind: kindOf(event) ?? 'unknown',
             phase: String(phaseOf(event)),
-            source: SOURCE_NAME[event.source],
+            source: sourceName(event.source),
             occurred_at: chTime(occurredAtMs(event)),
             received_at: chTime(receivedAtMs(event)),
             session_seq: Number(stored.sessionSeq),

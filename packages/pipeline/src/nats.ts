@@ -1,4 +1,4 @@
-import { type EventEnvelope, eventToJson, kindOf, Phase, phaseOf, Source } from '@proctor/domain';
+import { type EventEnvelope, eventToJson, kindOf, Phase, phaseOf, sourceName } from '@proctor/domain';
 import type { Logger } from '@proctor/kernel';
 import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 
@@ -24,12 +24,6 @@ const PHASE_NAME: Record<Phase, Alert['phase']> = {
   [Phase.END]: 'END',
   [Phase.INSTANT]: 'INSTANT',
 };
-const SOURCE_NAME: Record<Source, Alert['source']> = {
-  [Source.UNSPECIFIED]: 'system',
-  [Source.BROWSER]: 'browser',
-  [Source.VERIFIER]: 'verifier',
-  [Source.SYSTEM]: 'system',
-};
 
 export function toAlert(event: EventEnvelope): Alert | undefined {
   const kind = kindOf(event);
@@ -41,7 +35,7 @@ export function toAlert(event: EventEnvelope): Alert | undefined {
     orgId: event.orgId,
     kind,
     phase: PHASE_NAME[phaseOf(event)],
-    source: SOURCE_NAME[event.source],
+    source: sourceName(event.source),
     occurredAt: json.occurredAt ?? '',
     event: json,
   };

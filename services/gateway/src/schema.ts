@@ -8,6 +8,8 @@ import {
   reportToCsv,
   roomNameFor,
   type SessionView,
+  Source,
+  sourceName,
   systemEvent,
 } from '@proctor/domain';
 import {
@@ -17,18 +19,8 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '@proctor/kernel';
-import {
-  type Alert,
-  type Analytics,
-  type EventStore,
-  publishAlerts,
-  type SessionsRepository,
-  sendEvents,
-  type Topics,
-} from '@proctor/pipeline';
+import type { Alert, Analytics, EventPublisher, EventStore, SessionsRepository } from '@proctor/pipeline';
 import { createSchema, type PubSub } from 'graphql-yoga';
-import type { Producer } from 'kafkajs';
-import type { NatsConnection } from 'nats';
 import type { ExportStore } from './exports.ts';
 import type { Rooms } from './livekit.ts';
 import type { PdfRenderer } from './pdf.ts';
@@ -149,9 +141,7 @@ export interface GatewayDeps {
   users: Users;
   tokens: TokenService;
   rooms: Rooms;
-  producer: Producer;
-  topics: Topics;
-  nats: NatsConnection;
+  publisher: EventPublisher;
   pubSub: PubSub<{ alert: [id: string, payload: Alert] }>;
   pdf: PdfRenderer;
   exportStore: ExportStore;
@@ -189,8 +179,7 @@ export function createResolvers(deps: GatewayDeps) {
 
   async function emit(session: { _id: string; orgId: string }, payload: PayloadInit) {
     const event = systemEvent(session._id, session.orgId, payload);
-    await sendEvents(deps.producer, deps.topics, [event]);
-    publishAlerts(deps.nats, [event]);
+    await deps.publisher.publish([event]);
     return event;
   }
 
@@ -211,7 +200,7 @@ export function createResolvers(deps: GatewayDeps) {
       (await deps.store.readSession(s._id)).slice(0, Math.min(args.first, 5000)).map((stored) => ({
         eventId: stored.event?.eventId,
         kind: stored.event?.payload.case ?? 'unknown',
-        source: stored.event?.source === 1 ? 'browser' : stored.event?.source === 2 ? 'verifier' : 'system',
+        source: sourceName(stored.event?.source ?? Source.UNSPECIFIED),
         occurredAt: stored.event?.occurredAt
           ? new Date(
               Number(stored.event.occurredAt.seconds) * 1000 + stored.event.occurredAt.nanos / 1e6,

@@ -2,6 +2,7 @@ import { createTokenService } from '@proctor/auth';
 import { createLogger, type Logger, startHttpService } from '@proctor/kernel';
 import {
   connectNats,
+  createEventPublisher,
   createKafka,
   createProducer,
   createSessionsRepository,
@@ -29,7 +30,8 @@ export async function createIngestionApp(
   const mongo = await MongoClient.connect(config.MONGO_URL);
   const sessions = await createSessionsRepository(mongo.db(config.MONGO_DB));
   const tokens = createTokenService(config.TOKEN_SECRET);
-  const ingest = createIngestService({ producer, topics, nats, sessions, logger });
+  const publisher = createEventPublisher({ producer, topics, nats });
+  const ingest = createIngestService({ publisher, sessions, logger });
   const readiness = {
     mongo: () => mongo.db(config.MONGO_DB).command({ ping: 1 }),
     nats: async () => {

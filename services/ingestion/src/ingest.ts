@@ -15,14 +15,10 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from '@proctor/kernel';
-import { publishAlerts, type SessionsRepository, sendEvents, type Topics } from '@proctor/pipeline';
-import type { Producer } from 'kafkajs';
-import type { NatsConnection } from 'nats';
+import type { EventPublisher, SessionsRepository } from '@proctor/pipeline';
 
 export interface IngestDeps {
-  producer: Producer;
-  topics: Topics;
-  nats: NatsConnection;
+  publisher: EventPublisher;
   sessions: SessionsRepository;
   logger: Logger;
   now?: () => Date;
@@ -72,10 +68,7 @@ export function createIngestService(deps: IngestDeps) {
         log.info({ rejected: rejected.length }, 'batch rejected');
         throw new ValidationError('No event in the batch is valid', rejected);
       }
-      // Alerts go out at once, in parallel with the durable write: an interviewer sees them within
-      // milliseconds. If Kafka fails the client retries the same event ids, and the UI dedupes alerts by id.
-      const alerts = publishAlerts(deps.nats, accepted);
-      await sendEvents(deps.producer, deps.topics, accepted);
+      const alerts = await deps.publisher.publish(accepted);
       log.debug({ accepted: accepted.length, rejected: rejected.length, alerts }, 'batch accepted');
       return { accepted: accepted.length, acceptedIds: accepted.map((e) => e.eventId), rejected };
     },
@@ -91,8 +84,7 @@ export function createIngestService(deps: IngestDeps) {
           { case: 'sessionEnded', value: { reason } },
           { now: now() },
         );
-        await sendEvents(deps.producer, deps.topics, [event]);
-        publishAlerts(deps.nats, [event]);
+        await deps.publisher.publish([event]);
         forSession(deps.logger, sessionId).info({ by: principal.subject }, 'session ended');
       }
       return { sessionId, status: 'ended' as const };

@@ -5,12 +5,11 @@ import { type EventEnvelope, type PayloadInit, Source, systemEvent } from '@proc
 import { createLogger, healthModule, type Logger, startHttpService } from '@proctor/kernel';
 import {
   connectNats,
+  createEventPublisher,
   createEventStore,
   createKafka,
   createProducer,
   ensureTopics,
-  publishAlerts,
-  sendEvents,
   topicsFor,
 } from '@proctor/pipeline';
 import { MongoClient } from 'mongodb';
@@ -43,6 +42,7 @@ export async function createVerifierApp(
   await ensureTopics(kafka, topics);
   const producer = await createProducer(kafka);
   const nats = await connectNats(config.NATS_URL, 'verifier', logger);
+  const publisher = createEventPublisher({ producer, topics, nats });
   const recordings = config.VERIFIER_RECORD
     ? createRecordingStore({
         endpoint: config.S3_ENDPOINT,
@@ -70,8 +70,7 @@ export async function createVerifierApp(
     const events = payloads.map((payload) =>
       systemEvent(sessionId, orgId, payload, { source: Source.VERIFIER, producerId }),
     );
-    await sendEvents(producer, topics, events);
-    publishAlerts(nats, events);
+    await publisher.publish(events);
   }
   const readReports = async (sessionId: string): Promise<EventEnvelope[]> =>
     (await store.readSession(sessionId, { kinds: [...BROWSER_KINDS, 'disagreement'] })).flatMap((s) =>

@@ -293,6 +293,7 @@ function FlagRow(props: {
         <Show when={f().evidence?.measuredPrecision}>
           {(precision) => (
             <div class="muted" title={`Measured for detector ${f().evidence?.modelVersion}`}>
+              {' '}
               such flags right {Math.round(precision() * 100)}% of the time
             </div>
           )}
