@@ -214,7 +214,7 @@ platform() {
   Proctor is running (logs: deploy/stack.sh logs NAME; stop: deploy/stack.sh down)
     Web app and GraphQL     http://127.0.0.1:4000          (GraphQL at /graphql)
     Interviewer             http://127.0.0.1:4000/interview?role=interviewer
-    Ingestion REST API      http://127.0.0.1:4100/api      (POST /api/logs, PATCH /api/sessions/:id/end, GET /api/reports/:id)
+    Ingestion               http://127.0.0.1:4100/api/logs (candidates' events; PATCH /api/sessions/:id/end and GET /api/reports/:id are the gateway's, :4000)
     Verifier status         http://127.0.0.1:4130/status   (rooms watched, sampling rate, detector pool)
     LiveKit                 $LIVEKIT_URL
     Object storage (S3)     $S3_ENDPOINT

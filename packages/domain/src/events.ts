@@ -38,6 +38,8 @@ export const CURRENT_SCHEMA_VERSION = 1;
 export const LIMITS = {
   /** Events in one POST /api/logs batch. */
   maxEventsPerBatch: 500,
+  /** Bytes of one POST /api/logs body, on every path to it (ingestion, the local gateway route, the ingress). */
+  maxBatchBytes: 2 * 1024 * 1024,
   /** Bytes of one event as JSON (a small evidence snapshot fits). */
   maxEventBytes: 64 * 1024,
   /** How far ahead of the server's clock a client's occurredAt may be. */

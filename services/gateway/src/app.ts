@@ -3,6 +3,7 @@ import fastifyStatic from '@fastify/static';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { Module } from '@nestjs/common';
 import { createTokenService } from '@proctor/auth';
+import { LIMITS } from '@proctor/domain';
 import { createLogger, healthModule, type Logger, startHttpService } from '@proctor/kernel';
 import {
   type Alert,
@@ -22,10 +23,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MongoClient } from 'mongodb';
 import type { GatewayConfig } from './environment.ts';
 import { createExportStore } from './exports.ts';
-import { createGraphqlHandler } from './graphql.ts';
+import { createAuthenticator, createGraphqlHandler } from './graphql.ts';
+import { createInterviewUseCases } from './interviews.ts';
 import { createRooms } from './livekit.ts';
 import { createNatsEventTarget } from './nats-event-target.ts';
 import { createPdfRenderer } from './pdf.ts';
+import { restModule } from './rest.ts';
 import { createUsers } from './users.ts';
 import { attachWebSocket } from './websocket.ts';
 
@@ -79,6 +82,8 @@ export async function createGatewayApp(
     apiSecret: config.LIVEKIT_API_SECRET,
   });
   const tokens = createTokenService(config.TOKEN_SECRET);
+  const publisher = createEventPublisher({ producer, topics, nats });
+  const interviews = createInterviewUseCases({ sessions, publisher, rooms });
   const yoga = createGraphqlHandler({
     sessions,
     store,
@@ -86,7 +91,8 @@ export async function createGatewayApp(
     users,
     tokens,
     rooms,
-    publisher: createEventPublisher({ producer, topics, nats }),
+    publisher,
+    interviews,
     pubSub,
     pdf,
     exportStore,
@@ -104,7 +110,10 @@ export async function createGatewayApp(
     },
   };
   const app = await startHttpService({
-    module: { module: GatewayModule, imports: [healthModule(readiness)] },
+    module: {
+      module: GatewayModule,
+      imports: [healthModule(readiness), restModule(interviews, createAuthenticator(tokens, users))],
+    },
     logger,
     host: config.GATEWAY_HOST,
     port: config.GATEWAY_PORT,
@@ -147,18 +156,20 @@ function routes(
   };
   fastify.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: graphql });
 
-  // One origin for the browser: the seed REST API is ingestion's, forwarded as is.
-  fastify.all('/api/*', async (request, reply) => {
-    const target = new URL(request.url, deps.config.INGESTION_URL);
+  // One origin for the local browser: the candidate's events go on to ingestion, as the Kubernetes ingress sends
+  // them (k8s/base/ingress.yaml), with ingestion's body limit. Every other /api route is the gateway's own.
+  fastify.post('/api/logs', { bodyLimit: LIMITS.maxBatchBytes }, async (request, reply) => {
     const headers: Record<string, string> = {};
     for (const name of ['authorization', 'content-type']) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const body =
-      request.method === 'GET' || request.method === 'HEAD' ? undefined : JSON.stringify(request.body ?? {});
     try {
-      const res = await fetch(target, { method: request.method, headers, body });
+      const res = await fetch(new URL('/api/logs', deps.config.INGESTION_URL), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(request.body ?? {}),
+      });
       return reply
         .status(res.status)
         .header('content-type', res.headers.get('content-type') ?? 'application/json')

@@ -386,6 +386,41 @@ describe('the GraphQL gateway', () => {
     expect({ ...rest, generatedAt: '' }).toEqual({ ...json, generatedAt: '' });
   });
 
+  it('serves the seed REST routes itself: only staff of the organisation end an interview or read its report', async () => {
+    const { interview, candidateToken } = await createInterview('Rita Rest');
+    const get = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/api/reports/${interview.id}`, { headers });
+    const end = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/api/sessions/${interview.id}/end`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ reason: 'time is up' }),
+      });
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    expect((await get({})).status).toBe(401);
+    expect((await get(bearer(candidateToken))).status).toBe(403);
+    expect((await get(bearer(tokens.outsider))).status).toBe(403);
+    expect((await end(bearer(candidateToken))).status).toBe(403);
+    expect((await end(bearer(tokens.analyst))).status).toBe(403);
+    expect((await end(bearer(tokens.outsider))).status).toBe(403);
+    const report = await get(bearer(tokens.analyst));
+    expect(report.status).toBe(200);
+    expect(await report.json()).toMatchObject({ sessionId: interview.id, candidate: { name: 'Rita Rest' } });
+    const ended = await end(bearer(tokens.interviewer));
+    expect(ended.status).toBe(200);
+    expect(await ended.json()).toEqual({ sessionId: interview.id, status: 'ended' });
+    await eventually(async () => expect((await gw.sessions.get(interview.id))?.status).toBe('ended'));
+    // Ending twice changes nothing; a made-up session is not found, whoever asks.
+    expect((await end(bearer(tokens.interviewer))).status).toBe(200);
+    const missing = await fetch(`${gw.url}/api/reports/no-such-session`, { headers: bearer(tokens.analyst) });
+    expect(missing.status).toBe(404);
+    // Ingestion takes events and nothing else.
+    expect(
+      (await fetch(`${pipe.ingestionUrl}/api/reports/${interview.id}`, { headers: bearer(tokens.analyst) }))
+        .status,
+    ).toBe(404);
+  });
+
   it('shows an organisation: its size to staff, its members and API keys (never the keys) to admins only', async () => {
     const query = '{ organization { id interviewCount members { email role } apiKeys { name } } }';
     const asAdmin = await gw.graphql(query, {}, { token: tokens.admin });

@@ -32,21 +32,28 @@ const useDepthLimit = (): Plugin => ({
   },
 });
 
-/** Who is asking: a bearer token (people, services) or an x-api-key (enterprise clients). */
-async function authenticate(request: Request, tokens: TokenService, users: Users): Promise<Principal | null> {
-  const apiKey = request.headers.get('x-api-key');
-  if (apiKey) return users.verifyApiKey(apiKey);
-  const token = bearerToken(request.headers.get('authorization') ?? undefined);
-  return token ? tokens.verify(token) : null;
+/** Who is asking, for GraphQL and REST alike: a bearer token (people, services) or an x-api-key (enterprise clients). */
+export function createAuthenticator(tokens: TokenService, users: Users) {
+  return async (headers: { authorization?: string; apiKey?: string }): Promise<Principal | null> => {
+    if (headers.apiKey) return users.verifyApiKey(headers.apiKey);
+    const token = bearerToken(headers.authorization);
+    return token ? tokens.verify(token) : null;
+  };
 }
 
 export function createGraphqlHandler(deps: GatewayDeps & { logger: Logger }) {
+  const authenticate = createAuthenticator(deps.tokens, deps.users);
   return createYoga<object, GatewayContext>({
     schema: buildSchema(deps),
     graphqlEndpoint: '/graphql',
     logging: false,
     landingPage: false,
-    context: async ({ request }) => ({ principal: await authenticate(request, deps.tokens, deps.users) }),
+    context: async ({ request }) => ({
+      principal: await authenticate({
+        authorization: request.headers.get('authorization') ?? undefined,
+        apiKey: request.headers.get('x-api-key') ?? undefined,
+      }),
+    }),
     plugins: [useDepthLimit()],
     // Our named errors keep their code; anything else is logged and hidden behind a generic message.
     maskedErrors: {

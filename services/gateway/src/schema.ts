@@ -3,14 +3,12 @@ import {
   buildReport,
   initialSession,
   newEventId,
-  type PayloadInit,
   ReviewDecision,
   reportToCsv,
   roomNameFor,
   type SessionView,
   Source,
   sourceName,
-  systemEvent,
 } from '@proctor/domain';
 import {
   ForbiddenError,
@@ -22,6 +20,7 @@ import {
 import type { Alert, Analytics, EventPublisher, EventStore, SessionsRepository } from '@proctor/pipeline';
 import { createSchema, type PubSub } from 'graphql-yoga';
 import type { ExportStore } from './exports.ts';
+import type { InterviewUseCases } from './interviews.ts';
 import type { Rooms } from './livekit.ts';
 import type { PdfRenderer } from './pdf.ts';
 import type { Users } from './users.ts';
@@ -142,6 +141,7 @@ export interface GatewayDeps {
   tokens: TokenService;
   rooms: Rooms;
   publisher: EventPublisher;
+  interviews: InterviewUseCases;
   pubSub: PubSub<{ alert: [id: string, payload: Alert] }>;
   pdf: PdfRenderer;
   exportStore: ExportStore;
@@ -166,22 +166,7 @@ const text = (value: unknown, field: string, max: number): string => {
 };
 
 export function createResolvers(deps: GatewayDeps) {
-  async function sessionFor(
-    principal: Principal,
-    id: string,
-    action: Parameters<typeof authorize>[1],
-  ): Promise<SessionView> {
-    const session = await deps.sessions.get(id);
-    if (!session?.orgId) throw new NotFoundError(`Interview ${id} does not exist`);
-    authorize(principal, action, { orgId: session.orgId, sessionId: id });
-    return session;
-  }
-
-  async function emit(session: { _id: string; orgId: string }, payload: PayloadInit) {
-    const event = systemEvent(session._id, session.orgId, payload);
-    await deps.publisher.publish([event]);
-    return event;
-  }
+  const { sessionFor, emit } = deps.interviews;
 
   /** After a mutation, the read model catches up within moments; answer with what will be there. */
   const withStatus = (s: SessionView, status: SessionView['status']): SessionView => ({ ...s, status });
@@ -266,7 +251,7 @@ export function createResolvers(deps: GatewayDeps) {
       interview: (_: unknown, args: { id: string }, ctx: GatewayContext) =>
         sessionFor(need(ctx), args.id, 'session:read'),
       async report(_: unknown, args: { sessionId: string }, ctx: GatewayContext) {
-        return buildReport(await sessionFor(need(ctx), args.sessionId, 'report:read'), new Date());
+        return deps.interviews.report(need(ctx), args.sessionId);
       },
       async recordingUrl(_: unknown, args: { sessionId: string }, ctx: GatewayContext) {
         const { recording } = await sessionFor(need(ctx), args.sessionId, 'report:read');
@@ -359,11 +344,7 @@ export function createResolvers(deps: GatewayDeps) {
         return withStatus(session, 'live');
       },
       async endInterview(_: unknown, args: { id: string }, ctx: GatewayContext) {
-        const session = await sessionFor(need(ctx), args.id, 'session:manage');
-        if (session.status !== 'ended')
-          await emit(session, { case: 'sessionEnded', value: { reason: 'ended by interviewer' } });
-        await deps.rooms.close(session.roomName);
-        return withStatus(session, 'ended');
+        return deps.interviews.end(need(ctx), args.id);
       },
       async joinRoom(_: unknown, args: { sessionId: string }, ctx: GatewayContext) {
         const principal = need(ctx);

@@ -1,21 +1,17 @@
 import { createTokenService } from '@proctor/auth';
+import { LIMITS } from '@proctor/domain';
 import { createLogger, type Logger, startHttpService } from '@proctor/kernel';
 import {
   connectNats,
   createEventPublisher,
   createKafka,
   createProducer,
-  createSessionsRepository,
   ensureTopics,
   topicsFor,
 } from '@proctor/pipeline';
-import { MongoClient } from 'mongodb';
 import type { IngestionConfig } from './environment.ts';
 import { ingestionModule } from './http.ts';
 import { createIngestService } from './ingest.ts';
-
-/** Body limit: 500 events of up to 64 KiB would be 32 MiB; a batch this size is refused before parsing. */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Wires the ingestion service from its configuration; `close()` stops it in the right order. */
 export async function createIngestionApp(
@@ -27,13 +23,10 @@ export async function createIngestionApp(
   await ensureTopics(kafka, topics);
   const producer = await createProducer(kafka);
   const nats = await connectNats(config.NATS_URL, 'ingestion', logger);
-  const mongo = await MongoClient.connect(config.MONGO_URL);
-  const sessions = await createSessionsRepository(mongo.db(config.MONGO_DB));
   const tokens = createTokenService(config.TOKEN_SECRET);
   const publisher = createEventPublisher({ producer, topics, nats });
-  const ingest = createIngestService({ publisher, sessions, logger });
+  const ingest = createIngestService({ publisher, logger });
   const readiness = {
-    mongo: () => mongo.db(config.MONGO_DB).command({ ping: 1 }),
     nats: async () => {
       if (nats.isClosed()) throw new Error('NATS connection closed');
       await nats.flush();
@@ -49,7 +42,7 @@ export async function createIngestionApp(
     logger,
     host: config.INGESTION_HOST,
     port: config.INGESTION_PORT,
-    bodyLimit: MAX_BODY_BYTES,
+    bodyLimit: LIMITS.maxBatchBytes,
   });
   return {
     app,
@@ -58,7 +51,6 @@ export async function createIngestionApp(
       await app.close();
       await producer.disconnect();
       await nats.drain();
-      await mongo.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { env, loadConfigOrExit } from '@proctor/kernel';
-import { kafkaEnv, mongoEnv } from '@proctor/pipeline';
+import { kafkaEnv } from '@proctor/pipeline';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -7,8 +7,6 @@ const schema = z.object({
   INGESTION_PORT: env.port(4100),
   ...kafkaEnv,
   NATS_URL: env.url(['nats']),
-  ...mongoEnv,
-  MONGO_DB: z.string().min(1).default('proctor'),
   TOKEN_SECRET: env.secret(32),
   LOG_LEVEL: env.logLevel(),
 });

@@ -2,13 +2,10 @@ import {
   Body,
   Controller,
   type DynamicModule,
-  Get,
   Headers,
   HttpCode,
   Inject,
   Module,
-  Param,
-  Patch,
   Post,
 } from '@nestjs/common';
 import { bearerToken, type TokenService } from '@proctor/auth';
@@ -18,7 +15,7 @@ import type { IngestService } from './ingest.ts';
 const INGEST = Symbol('INGEST');
 const TOKENS = Symbol('TOKENS');
 
-/** The seed's REST API, kept exactly: POST /api/logs, PATCH /api/sessions/:id/end, GET /api/reports/:id. */
+/** The seed's POST /api/logs, kept exactly (its PATCH /api/sessions/:id/end and GET /api/reports/:id are the gateway's). */
 @Controller('api')
 class IngestionController {
   constructor(
@@ -36,24 +33,6 @@ class IngestionController {
   @HttpCode(200)
   async postLogs(@Headers('authorization') authorization: string | undefined, @Body() body: unknown) {
     return this.ingest.postLogs(await this.principal(authorization), body);
-  }
-
-  @Patch('sessions/:sessionId/end')
-  async endSession(
-    @Headers('authorization') authorization: string | undefined,
-    @Param('sessionId') sessionId: string,
-    @Body() body: { reason?: unknown } | undefined,
-  ) {
-    const reason = typeof body?.reason === 'string' ? body.reason.slice(0, 200) : undefined;
-    return this.ingest.endSession(await this.principal(authorization), sessionId, reason);
-  }
-
-  @Get('reports/:sessionId')
-  async getReport(
-    @Headers('authorization') authorization: string | undefined,
-    @Param('sessionId') sessionId: string,
-  ) {
-    return this.ingest.getReport(await this.principal(authorization), sessionId);
   }
 }
 

@@ -1,25 +1,10 @@
 import { authorize, type Principal } from '@proctor/auth';
-import {
-  acceptClientEvent,
-  buildReport,
-  type EventEnvelope,
-  type EventProblem,
-  LIMITS,
-  type ProctoringReport,
-  systemEvent,
-} from '@proctor/domain';
-import {
-  forSession,
-  type Logger,
-  NotFoundError,
-  PayloadTooLargeError,
-  ValidationError,
-} from '@proctor/kernel';
-import type { EventPublisher, SessionsRepository } from '@proctor/pipeline';
+import { acceptClientEvent, type EventEnvelope, type EventProblem, LIMITS } from '@proctor/domain';
+import { forSession, type Logger, PayloadTooLargeError, ValidationError } from '@proctor/kernel';
+import type { EventPublisher } from '@proctor/pipeline';
 
 export interface IngestDeps {
   publisher: EventPublisher;
-  sessions: SessionsRepository;
   logger: Logger;
   now?: () => Date;
 }
@@ -31,15 +16,12 @@ export interface PostLogsResult {
   rejected: EventProblem[];
 }
 
-/** The ingestion use cases: what the REST controller calls after authentication. */
+/**
+ * The ingestion use case: candidate and verifier events in, nothing else (ending an interview and reading its
+ * report are the gateway's, `services/gateway/src/interviews.ts`).
+ */
 export function createIngestService(deps: IngestDeps) {
   const now = deps.now ?? (() => new Date());
-
-  async function sessionOrThrow(sessionId: string) {
-    const session = await deps.sessions.get(sessionId);
-    if (!session?.orgId) throw new NotFoundError(`Session ${sessionId} does not exist`);
-    return session;
-  }
 
   return {
     /** POST /api/logs: validates each event, keeps the valid ones, answers only once Kafka has them. */
@@ -71,30 +53,6 @@ export function createIngestService(deps: IngestDeps) {
       const alerts = await deps.publisher.publish(accepted);
       log.debug({ accepted: accepted.length, rejected: rejected.length, alerts }, 'batch accepted');
       return { accepted: accepted.length, acceptedIds: accepted.map((e) => e.eventId), rejected };
-    },
-
-    /** PATCH /api/sessions/:id/end: the interviewer ends the interview; ending twice changes nothing. */
-    async endSession(principal: Principal, sessionId: string, reason = 'ended by interviewer') {
-      const session = await sessionOrThrow(sessionId);
-      authorize(principal, 'session:manage', { orgId: session.orgId, sessionId });
-      if (session.status !== 'ended') {
-        const event = systemEvent(
-          sessionId,
-          session.orgId,
-          { case: 'sessionEnded', value: { reason } },
-          { now: now() },
-        );
-        await deps.publisher.publish([event]);
-        forSession(deps.logger, sessionId).info({ by: principal.subject }, 'session ended');
-      }
-      return { sessionId, status: 'ended' as const };
-    },
-
-    /** GET /api/reports/:id: the report as JSON, for staff of the session's organisation. */
-    async getReport(principal: Principal, sessionId: string): Promise<ProctoringReport> {
-      const session = await sessionOrThrow(sessionId);
-      authorize(principal, 'report:read', { orgId: session.orgId, sessionId });
-      return buildReport(session, now());
     },
   };
 }

@@ -1,4 +1,4 @@
-import { newEventId, type SessionView } from '@proctor/domain';
+import { buildReport, newEventId, type SessionView } from '@proctor/domain';
 import { createEventStoreApp } from '@proctor/event-store/app';
 import { createLogger } from '@proctor/kernel';
 import { connectNats, subscribeAlerts } from '@proctor/pipeline';
@@ -17,8 +17,6 @@ afterAll(() => pipe?.close());
 
 const candidateToken = (sessionId: string, orgId = ORG) =>
   pipe.tokens.issue({ subject: `cand-${sessionId}`, role: 'candidate', orgId, sessionId });
-const staffToken = (role: 'interviewer' | 'analyst' | 'admin', orgId = ORG) =>
-  pipe.tokens.issue({ subject: `${role}-1`, role, orgId });
 
 async function postLogs(token: string, body: unknown) {
   const res = await fetch(`${pipe.ingestionUrl}/api/logs`, {
@@ -99,19 +97,11 @@ describe('the event pipeline on the real stack', () => {
     const posted = await postLogs(token, { sessionId, events: seedEvents(sessionId) });
     expect(posted).toMatchObject({ status: 200, body: { accepted: 10, rejected: [] } });
 
-    const interviewer = await staffToken('interviewer');
-    const ended = await fetch(`${pipe.ingestionUrl}/api/sessions/${sessionId}/end`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${interviewer}` },
-    });
-    expect(ended.status).toBe(200);
+    // The interviewer ends it (the gateway's command: services/gateway/src/interviews.ts publishes this event).
+    await pipe.system(sessionId, ORG, { case: 'sessionEnded', value: { reason: 'ended by interviewer' } });
     await eventually(async () => expect((await session(sessionId)).status).toBe('ended'));
-
-    const report = await (
-      await fetch(`${pipe.ingestionUrl}/api/reports/${sessionId}`, {
-        headers: { authorization: `Bearer ${interviewer}` },
-      })
-    ).json();
+    // The report as the gateway serves it (GET /api/reports/:id, GraphQL) is built from this read model.
+    const report = buildReport(await session(sessionId), new Date());
     expect(report).toMatchObject({
       sessionId,
       candidate: { name: 'John Doe' },
@@ -274,33 +264,6 @@ describe('the event pipeline on the real stack', () => {
     await eventually(async () => expect(await pipe.store.store.count({ sessionId })).toBe(3));
     const kinds = (await pipe.store.store.readSession(sessionId)).map((s) => s.event?.payload.case);
     expect(kinds).toEqual(['sessionCreated', 'sessionStarted', 'tabHidden']);
-  });
-
-  it('lets only staff of the organisation end a session or read its report', async () => {
-    const sessionId = await startedSession();
-    const asCandidate = await candidateToken(sessionId);
-    const otherOrg = await staffToken('interviewer', 'org-other');
-    const analyst = await staffToken('analyst');
-    const get = (token: string) =>
-      fetch(`${pipe.ingestionUrl}/api/reports/${sessionId}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-    const end = (token: string) =>
-      fetch(`${pipe.ingestionUrl}/api/sessions/${sessionId}/end`, {
-        method: 'PATCH',
-        headers: { authorization: `Bearer ${token}` },
-      });
-    expect((await get(asCandidate)).status).toBe(403);
-    expect((await get(otherOrg)).status).toBe(403);
-    expect((await get(analyst)).status).toBe(200);
-    expect((await end(asCandidate)).status).toBe(403);
-    expect((await end(analyst)).status).toBe(403);
-    expect((await end(otherOrg)).status).toBe(403);
-    expect((await get(await staffToken('admin'))).status).toBe(200);
-    const missing = await fetch(`${pipe.ingestionUrl}/api/reports/no-such-session`, {
-      headers: { authorization: `Bearer ${analyst}` },
-    });
-    expect(missing.status).toBe(404);
   });
 
   it('publishes a live alert on NATS when an event is posted', async () => {

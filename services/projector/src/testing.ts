@@ -29,7 +29,6 @@ export async function startTestPipeline(name = 'pipe') {
         INGESTION_HOST: '127.0.0.1',
         INGESTION_PORT: 0,
         NATS_URL: stackValue('NATS_URL'),
-        MONGO_DB: `${ns}_proctor`,
         TOKEN_SECRET: tokenSecret,
       },
       logger,
