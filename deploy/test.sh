@@ -11,6 +11,9 @@ tier=${1:-all}
 
 step "lint (biome, zero warnings)"
 pnpm exec biome check --error-on-warnings .
+step "generated code matches its sources (protobuf)"
+pnpm --filter @proctor/proto generate >/dev/null
+git diff --exit-code --stat -- proto/gen || { echo "proto/gen is stale: run pnpm --filter @proctor/proto generate and commit it" >&2; exit 1; }
 step "typecheck (tsc strict)"
 pnpm exec tsc -p tsconfig.json
 pnpm --filter @proctor/web typecheck

@@ -279,8 +279,8 @@ export const BoxSchema: GenMessage<Box> = /*@__PURE__*/
   messageDesc(file_proctor_events_v1_events, 2);
 
 /**
- * What backs a flag: the frame it was seen in and how sure the detector was.
- * NEXT_ID: 6
+ * What backs a flag: the frame it was seen in, how sure the detector was and how often such flags are right.
+ * NEXT_ID: 8
  *
  * @generated from message proctor.events.v1.Evidence
  */
