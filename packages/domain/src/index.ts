@@ -1,3 +1,4 @@
+export * from './alerts.ts';
 export * from './events.ts';
 export * from './policy.ts';
 export * from './report.ts';

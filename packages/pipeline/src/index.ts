@@ -13,7 +13,7 @@ export {
   type Topics,
   topicsFor,
 } from './kafka.ts';
-export { type Alert, alertSubject, connectNats, publishAlerts, subscribeAlerts, toAlert } from './nats.ts';
+export { alertSubject, connectNats, publishAlerts, subscribeAlerts } from './nats.ts';
 export { projectSessions, type SessionViewStore } from './projection.ts';
 export { createEventPublisher, type EventPublisher } from './publisher.ts';
 export { createS3Client, ensureBucket } from './s3.ts';

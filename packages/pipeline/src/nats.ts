@@ -1,45 +1,9 @@
-import { type EventEnvelope, eventToJson, kindOf, Phase, phaseOf, sourceName } from '@proctor/domain';
+import { type Alert, type EventEnvelope, toAlert } from '@proctor/domain';
 import type { Logger } from '@proctor/kernel';
 import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 
-/** A live alert for the interviewer: small, immediate, and sent only for events worth a toast. */
-export interface Alert {
-  eventId: string;
-  sessionId: string;
-  orgId: string;
-  kind: string;
-  phase: 'START' | 'END' | 'INSTANT';
-  source: 'browser' | 'verifier' | 'system';
-  occurredAt: string;
-  event: unknown;
-}
-
 /** Subjects are versioned and scoped so a subscriber can listen to one session or one organisation. */
 export const alertSubject = (orgId: string, sessionId: string) => `proctor.alerts.v1.${orgId}.${sessionId}`;
-
-const QUIET_KINDS = new Set(['verifierObservation', 'sessionCreated', 'detectorStatus']);
-const PHASE_NAME: Record<Phase, Alert['phase']> = {
-  [Phase.UNSPECIFIED]: 'INSTANT',
-  [Phase.START]: 'START',
-  [Phase.END]: 'END',
-  [Phase.INSTANT]: 'INSTANT',
-};
-
-export function toAlert(event: EventEnvelope): Alert | undefined {
-  const kind = kindOf(event);
-  if (!kind || QUIET_KINDS.has(kind)) return undefined;
-  const json = eventToJson(event) as { occurredAt?: string };
-  return {
-    eventId: event.eventId,
-    sessionId: event.sessionId,
-    orgId: event.orgId,
-    kind,
-    phase: PHASE_NAME[phaseOf(event)],
-    source: sourceName(event.source),
-    occurredAt: json.occurredAt ?? '',
-    event: json,
-  };
-}
 
 const codec = JSONCodec<Alert>();
 

@@ -3,10 +3,9 @@ import fastifyStatic from '@fastify/static';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { Module } from '@nestjs/common';
 import { createTokenService } from '@proctor/auth';
-import { LIMITS } from '@proctor/domain';
+import { type Alert, LIMITS } from '@proctor/domain';
 import { createLogger, healthModule, type Logger, startHttpService } from '@proctor/kernel';
 import {
-  type Alert,
   alertSubject,
   clickhouseConfig,
   connectNats,

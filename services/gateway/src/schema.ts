@@ -1,5 +1,6 @@
 import { authorize, type Principal, type TokenService } from '@proctor/auth';
 import {
+  type Alert,
   buildReport,
   initialSession,
   newEventId,
@@ -17,7 +18,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '@proctor/kernel';
-import type { Alert, Analytics, EventPublisher, EventStore, SessionsRepository } from '@proctor/pipeline';
+import type { Analytics, EventPublisher, EventStore, SessionsRepository } from '@proctor/pipeline';
 import { createSchema, type PubSub } from 'graphql-yoga';
 import type { ExportStore } from './exports.ts';
 import type { InterviewUseCases } from './interviews.ts';

@@ -1,16 +1,10 @@
+import type { Alert as DomainAlert } from '@proctor/domain';
 import { gql, subscribe } from './graphql.ts';
 
 // The interview operations of the gateway's GraphQL API (services/gateway/README.md).
 
-export interface Alert {
-  eventId: string;
-  sessionId: string;
-  kind: string;
-  phase: 'START' | 'END' | 'INSTANT';
-  source: 'browser' | 'verifier' | 'system';
-  occurredAt: string;
-  event: unknown;
-}
+/** An alert as the page's subscription selects it: the domain's shape, without the organisation. */
+export type Alert = Omit<DomainAlert, 'orgId'>;
 
 export interface InterviewSummary {
   id: string;
