@@ -1,3 +1,4 @@
+import type { EventPayloadJson } from '@proctor/domain';
 import { DEFAULT_RULES, type RulesConfig } from './config.ts';
 import { DETECTOR_VERSION, measuredPrecisionOf } from './measured.ts';
 
@@ -365,10 +366,10 @@ export function createRules(
 export type Rules = ReturnType<typeof createRules>;
 
 /** The protobuf JSON name of an object kind's class ("OBJECT_CLASS_PHONE"): the enum names match the kinds. */
-export const objectClassName = (kind: ObjectKind) => `OBJECT_CLASS_${kind}`;
+export const objectClassName = (kind: ObjectKind) => `OBJECT_CLASS_${kind}` as const;
 
 /** The event's payload as POST /api/logs takes it (protobuf JSON of one EventEnvelope payload). */
-export function toEventPayload(event: DetectionEvent, snapshotRef = ''): Record<string, unknown> {
+export function toEventPayload(event: DetectionEvent, snapshotRef = ''): EventPayloadJson {
   const evidence = {
     frameTimeMs: String(Math.round(event.evidence.frameTimeMs)),
     confidence: event.evidence.confidence,
@@ -378,7 +379,7 @@ export function toEventPayload(event: DetectionEvent, snapshotRef = ''): Record<
     modelVersion: DETECTOR_VERSION,
   };
   const base = {
-    phase: `PHASE_${event.phase}`,
+    phase: `PHASE_${event.phase}` as const,
     episodeId: event.episodeId,
     evidence,
     ...(event.phase === 'END' ? { durationMs: String(Math.round(event.durationMs)) } : {}),

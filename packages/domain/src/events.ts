@@ -10,6 +10,7 @@ import {
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   type EventEnvelope,
+  type EventEnvelopeJson,
   EventEnvelopeSchema,
   Phase,
   Source,
@@ -18,7 +19,27 @@ import {
 } from '@proctor/proto';
 import { validate as uuidValidate, version as uuidVersion, v7 as uuidv7 } from 'uuid';
 
-export type { EventEnvelope, StoredEvent } from '@proctor/proto';
+export type { EventEnvelope, EventEnvelopeJson, StoredEvent } from '@proctor/proto';
+
+/** One event's payload as protobuf JSON (`{ tabHidden: {...} }`): what a producer writes, typed by the proto. */
+export type EventPayloadJson = Omit<
+  EventEnvelopeJson,
+  | 'eventId'
+  | 'sessionId'
+  | 'orgId'
+  | 'producerId'
+  | 'producerSeq'
+  | 'occurredAt'
+  | 'receivedAt'
+  | 'source'
+  | 'schemaVersion'
+>;
+
+/** An event as POST /api/logs takes it: the envelope's header fields a producer sets, and one payload. */
+export type ClientEventJson = Required<
+  Pick<EventEnvelopeJson, 'eventId' | 'sessionId' | 'producerId' | 'producerSeq' | 'occurredAt'>
+> &
+  EventPayloadJson;
 export {
   AudioKind,
   DisagreementKind,

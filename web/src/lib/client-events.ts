@@ -1,3 +1,4 @@
+import type { EventPayloadJson } from '@proctor/domain';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientEvent } from './outbox.ts';
 
@@ -13,7 +14,7 @@ export function createEventFactory(sessionId: string, storage: Storage = localSt
   return {
     producerId: producer.producerId,
     /** An event with a fresh UUIDv7 id; `payload` is one EventEnvelope payload, e.g. `{ tabHidden: {...} }`. */
-    make(payload: Record<string, unknown>, at: Date = new Date()): ClientEvent {
+    make(payload: EventPayloadJson, at: Date = new Date()): ClientEvent {
       producer.seq += 1;
       storage.setItem(key, JSON.stringify(producer));
       return {

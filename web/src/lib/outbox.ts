@@ -1,18 +1,13 @@
+import type { ClientEventJson } from '@proctor/domain';
+
 /**
  * The candidate's outbox: every event is written to IndexedDB first, then sent in batches, retried with
  * backoff, and removed only once the server has taken it. A reload or an hour offline loses nothing; a
  * re-sent event keeps its id, so the server stores it once.
  */
 
-/** An event as POST /api/logs takes it (protobuf JSON of EventEnvelope). */
-export interface ClientEvent {
-  eventId: string;
-  sessionId: string;
-  producerId: string;
-  producerSeq: string;
-  occurredAt: string;
-  [payload: string]: unknown;
-}
+/** An event as POST /api/logs takes it: protobuf JSON of EventEnvelope, typed by the generated JSON shapes. */
+export type ClientEvent = ClientEventJson;
 
 export interface OutboxStore {
   put(events: ClientEvent[]): Promise<void>;
