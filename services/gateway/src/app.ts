@@ -90,7 +90,6 @@ export async function createGatewayApp(
     users,
     tokens,
     rooms,
-    publisher,
     interviews,
     pubSub,
     pdf,

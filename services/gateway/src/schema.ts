@@ -18,7 +18,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '@proctor/kernel';
-import type { Analytics, EventPublisher, EventStore, SessionsRepository } from '@proctor/pipeline';
+import type { Analytics, EventStore, SessionsRepository } from '@proctor/pipeline';
 import { createSchema, type PubSub } from 'graphql-yoga';
 import type { ExportStore } from './exports.ts';
 import type { InterviewUseCases } from './interviews.ts';
@@ -141,7 +141,6 @@ export interface GatewayDeps {
   users: Users;
   tokens: TokenService;
   rooms: Rooms;
-  publisher: EventPublisher;
   interviews: InterviewUseCases;
   pubSub: PubSub<{ alert: [id: string, payload: Alert] }>;
   pdf: PdfRenderer;
