@@ -43,6 +43,12 @@ const CLASSES: Record<number, string> = {
   84: 'book',
 };
 
+/** The same as pairs of score index and label, built once for the per-anchor loop. */
+const CLASS_INDEX: ReadonlyArray<[number, string]> = Object.entries(CLASSES).map(([id, label]) => [
+  Number(id) - 1,
+  label,
+]);
+
 /** Zoomed views of the frame (fractions of its width and height): a 3×2 grid of overlapping half-size tiles. */
 export const TILES: ReadonlyArray<Box> = [0, 0.4].flatMap((y) =>
   [0, 0.25, 0.5].map((x) => ({ x, y, width: 0.5, height: 0.6 })),
@@ -121,8 +127,8 @@ export async function detectObjects(
     views.forEach((view, v) => {
       for (let a = 0; a < anchors; a++) {
         const row = (v * anchors + a) * classes;
-        for (const [id, label] of Object.entries(CLASSES)) {
-          const confidence = s[row + Number(id) - 1] ?? 0;
+        for (const [index, label] of CLASS_INDEX) {
+          const confidence = s[row + index] ?? 0;
           if (confidence < KEEP_SCORE) continue;
           const at = (v * anchors + a) * 4;
           const [y1, x1, y2, x2] = [b[at] ?? 0, b[at + 1] ?? 0, b[at + 2] ?? 0, b[at + 3] ?? 0];
